@@ -1,0 +1,122 @@
+"""The ``runform`` command line: parse options, call the pipeline, map errors to exit codes.
+
+Exit codes: 0 success, 1 a problem with the input, model or output (one-line
+message on stderr), 2 a usage mistake (typer's own message).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from runform import __version__
+
+app = typer.Typer(
+    name="runform",
+    help=(
+        "Check running form from a side-view treadmill video.\n\n"
+        "Film the runner from the side (camera at hip height, 3-5 m away, whole body in view, "
+        "60 fps or more if you can), then run `runform analyze VIDEO`. runform finds the body "
+        "landmarks in every frame, detects foot contacts, measures cadence, trunk lean, head "
+        "position, arm carriage, overstriding, foot strike, knee flexion, vertical oscillation "
+        "and contact time, scores them against published guidance (saying plainly where no "
+        "validated cut-off exists) and writes summary.json, CSVs, an annotated video and an "
+        "HTML report."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+err = Console(stderr=True, highlight=False)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"runform {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Check running form from a side-view treadmill video."""
+
+
+ModelOpt = Annotated[str, typer.Option(
+    "--model", "-m", help="Pose model: lite (fastest), full (default), heavy (most accurate, "
+    "slow; build it first, see models/README.md) or a path to a Pose Landmarker .task file.")]
+HeightOpt = Annotated[float | None, typer.Option(
+    "--height-cm", min=80, max=250,
+    help="Runner's height in cm. Gives distances in cm (overstride, vertical oscillation).")]
+SpeedOpt = Annotated[float | None, typer.Option(
+    "--speed-kmh", min=3, max=40,
+    help="Treadmill speed in km/h. Enables step length, vertical ratio and pace-aware ranges.")]
+SlowmoOpt = Annotated[float, typer.Option(
+    "--slowmo", min=1, max=64,
+    help="Slow-motion factor: capture fps / playback fps (240 fps played at 30 fps = 8).")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
+
+
+@app.command()
+def analyze(
+    video: Annotated[Path, typer.Argument(help="Side-view running video (mp4, mov, ...).",
+                                          show_default=False)],
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Result folder. Default: runform-output/<video name>/.",
+        show_default=False)] = None,
+    model: ModelOpt = "full",
+    height_cm: HeightOpt = None,
+    speed_kmh: SpeedOpt = None,
+    slowmo: SlowmoOpt = 1.0,
+    no_video: Annotated[bool, typer.Option("--no-video",
+                                           help="Skip the annotated video (faster).")] = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Analyse one running video and write its result folder.
+
+    Example: runform analyze sample_videos/good_form.mp4 --height-cm 178 --speed-kmh 12
+    """
+    from runform.config import AnalysisConfig
+    from runform.errors import RunformError
+    from runform.pipeline import analyze as run_analysis
+    from runform.pipeline import default_output_dir
+
+    config = AnalysisConfig(model=model, height_cm=height_cm, speed_kmh=speed_kmh,
+                            slowmo=slowmo, write_video=not no_video)
+    target = out or default_output_dir(video)
+    try:
+        with _progress(quiet, video.name) as progress:
+            analysis = run_analysis(video, config, out_dir=target, progress=progress)
+    except RunformError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(code=1) from None
+    except KeyboardInterrupt:
+        err.print("[red]interrupted:[/red] no result was written for this clip.")
+        raise typer.Exit(code=130) from None
+    if not quiet:
+        _print_outputs(analysis.outputs, analysis.detection_rate, analysis.warnings)
+
+
+def _progress(quiet: bool, name: str):  # type: ignore[no-untyped-def]
+    from runform.progress import frame_progress
+
+    return frame_progress(enabled=not quiet, description=name)
+
+
+def _print_outputs(outputs: dict[str, Path], detection_rate: float, warnings: list[str]) -> None:
+    console = Console()
+    for warning in warnings:
+        err.print(f"[yellow]warning:[/yellow] {warning}")
+    console.print(f"Runner found in {detection_rate:.0%} of frames.")
+    for kind, path in outputs.items():
+        console.print(f"  {kind:<10} {path}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,60 @@
+"""Write the result folder of one analysis; the one place that knows the files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from runform import __version__
+from runform.output.atomic import write_json
+from runform.output.landmarks import write_landmarks_csv
+
+if TYPE_CHECKING:
+    from runform.pipeline import Analysis
+
+SCHEMA_VERSION = "0.1"
+RESULT_FILES = ("summary.json", "landmarks.csv")
+"""File names a result folder may hold (checked so the input is never overwritten)."""
+
+
+def build_summary(analysis: Analysis) -> dict[str, Any]:
+    """Assemble the ``summary.json`` content from an analysis."""
+    info = analysis.video
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "runform_version": __version__,
+        "input": {
+            "path": str(info.path),
+            "sha256": analysis.input_sha256,
+            "codec": info.codec,
+            "fps": info.fps,
+            "frame_count": len(analysis.track),
+            "duration_s": info.duration_s,
+            "width": info.width,
+            "height": info.height,
+            "rotation": info.rotation,
+        },
+        "model": analysis.model.to_dict(),
+        "config": analysis.config.to_dict(),
+        "detection_rate": analysis.detection_rate,
+        "people": {
+            "seen": analysis.selection.people_seen,
+            "max_in_one_frame": analysis.selection.max_simultaneous,
+            "others_present": analysis.selection.people_seen > 1,
+        },
+        "warnings": list(analysis.warnings),
+    }
+
+
+def write_results(analysis: Analysis, out: Path) -> None:
+    """Write every result file of ``analysis`` into ``out`` (atomically, one by one).
+
+    ``summary.json`` is written last, so its presence means the folder is complete.
+    """
+    landmarks = out / "landmarks.csv"
+    write_landmarks_csv(landmarks, analysis.track)
+    analysis.outputs["landmarks"] = landmarks
+    summary_path = out / "summary.json"
+    analysis.summary = build_summary(analysis)
+    write_json(summary_path, analysis.summary)
+    analysis.outputs["summary"] = summary_path

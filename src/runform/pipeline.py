@@ -1,0 +1,134 @@
+"""The analysis pipeline: video -> pose track -> measurements -> result files.
+
+:func:`analyze` is the public entry point used by the CLI, the batch runner and
+notebooks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from runform.config import AnalysisConfig
+from runform.errors import NoRunnerError, OutputError
+from runform.output.atomic import ensure_dir
+from runform.output.results import write_results
+from runform.pose.estimator import MediaPipePoseEstimator, PoseEstimator
+from runform.pose.models import ModelFile, resolve_model, sha256_file
+from runform.pose.selection import RunnerSelector, SelectionReport
+from runform.pose.track import PoseTrack
+from runform.video.reader import VideoInfo, iter_frames, probe_video
+
+ProgressCallback = Callable[[int, int], None]
+"""Called with (frames done, frames expected) while the pose model runs."""
+
+
+@dataclass
+class Analysis:
+    """Everything one analysis produced."""
+
+    video: VideoInfo
+    input_sha256: str
+    model: ModelFile
+    config: AnalysisConfig
+    track: PoseTrack
+    """The runner's raw pose track (time in real seconds)."""
+    selection: SelectionReport
+    summary: dict[str, Any] = field(default_factory=dict)
+    """The content of ``summary.json``."""
+    outputs: dict[str, Path] = field(default_factory=dict)
+    """Files written, by kind (``summary``, ``landmarks``...)."""
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def detection_rate(self) -> float:
+        """Share of frames with the runner found."""
+        return self.track.detection_rate
+
+
+def default_output_dir(video: Path) -> Path:
+    """``runform-output/<video stem>/`` in the current folder."""
+    return Path("runform-output") / video.stem
+
+
+def analyze(video: str | Path, config: AnalysisConfig | None = None, *,
+            out_dir: str | Path | None = None, estimator: PoseEstimator | None = None,
+            progress: ProgressCallback | None = None) -> Analysis:
+    """Analyse one side-view running clip and write the result folder.
+
+    Parameters
+    ----------
+    video
+        Path to the video file (any format FFmpeg reads).
+    config
+        Analysis settings; defaults to :class:`AnalysisConfig`.
+    out_dir
+        Result folder; defaults to :func:`default_output_dir`.
+    estimator
+        Pose estimator to use instead of MediaPipe (tests feed synthetic
+        landmarks this way).
+    progress
+        Optional callback reporting frames processed.
+
+    Returns
+    -------
+    Analysis
+        The pose track, the summary and the paths written.
+
+    Raises
+    ------
+    runform.errors.RunformError
+        For any problem with the input, the model or the output folder.
+    """
+    config = config or AnalysisConfig()
+    path = Path(video)
+    info = probe_video(path)
+    out = Path(out_dir) if out_dir is not None else default_output_dir(path)
+    _refuse_overwriting_input(path, out)
+    model = resolve_model(config.model)
+    track, selection = extract_pose(path, info, config, model, estimator=estimator,
+                                    progress=progress)
+    if not track.detected.any():
+        raise NoRunnerError(f"Expected a runner in {path.name}, but no person was detected in "
+                            f"any of its {len(track)} frames.")
+    analysis = Analysis(video=info, input_sha256=sha256_file(path), model=model, config=config,
+                        track=track, selection=selection)
+    ensure_dir(out)
+    write_results(analysis, out)
+    return analysis
+
+
+def extract_pose(path: Path, info: VideoInfo, config: AnalysisConfig, model: ModelFile, *,
+                 estimator: PoseEstimator | None = None,
+                 progress: ProgressCallback | None = None) -> tuple[PoseTrack, SelectionReport]:
+    """Run the pose estimator over every frame and keep the runner.
+
+    Times passed to the estimator are on the video clock (milliseconds); the
+    returned track is on the real clock (divided by ``config.slowmo``).
+    """
+    owned = estimator is None
+    est: PoseEstimator = estimator or MediaPipePoseEstimator(model.path,
+                                                             max_people=config.max_people)
+    selector = RunnerSelector()
+    try:
+        for frame in iter_frames(path):
+            people = est.detect(frame.image, int(round(frame.time_s * 1000.0)))
+            selector.add(frame.time_s / config.slowmo, people)
+            if progress is not None:
+                progress(frame.index + 1, info.frame_count)
+    finally:
+        if owned:
+            est.close()
+    return selector.result(info.width, info.height)
+
+
+def _refuse_overwriting_input(video: Path, out: Path) -> None:
+    from runform.output.results import RESULT_FILES
+
+    target = video.resolve()
+    for name in RESULT_FILES:
+        if (out / name).resolve() == target:
+            raise OutputError(f"Refusing to write {name} over the input video; choose another "
+                              "--out folder.")

@@ -1,0 +1,123 @@
+"""Pose estimation behind a small interface; the only module that touches MediaPipe.
+
+Tests and other back ends implement :class:`PoseEstimator` and feed synthetic
+landmarks; the pipeline never sees MediaPipe objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from runform.errors import ModelError
+from runform.pose.schema import LANDMARK_NAMES
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, eq=False)
+class PersonPose:
+    """One person's landmarks in one frame, in pixels of the upright frame."""
+
+    position: FloatArray
+    """Pixels (x right, y down), shape (33, 2)."""
+    depth: FloatArray
+    """Relative depth in pixels (smaller = nearer the camera), shape (33,)."""
+    visibility: FloatArray
+    """Visibility 0..1, shape (33,)."""
+    world: FloatArray
+    """World landmarks in metres, hip-centred, shape (33, 3)."""
+
+    @property
+    def size(self) -> float:
+        """Body size in pixels: the diagonal of the landmarks' bounding box."""
+        lo, hi = np.nanmin(self.position, axis=0), np.nanmax(self.position, axis=0)
+        return float(np.hypot(*(hi - lo)))
+
+    @property
+    def centre(self) -> FloatArray:
+        """Mean landmark position, shape (2,)."""
+        return np.nanmean(self.position, axis=0)
+
+
+class PoseEstimator(Protocol):
+    """Detects people in video frames given in presentation order."""
+
+    def detect(self, image: npt.NDArray[np.uint8], time_ms: int) -> list[PersonPose]:
+        """Return everyone found in an RGB frame shown at ``time_ms`` (strictly increasing)."""
+        ...
+
+    def close(self) -> None:
+        """Release the model."""
+        ...
+
+
+class MediaPipePoseEstimator:
+    """MediaPipe Pose Landmarker (Tasks API) in VIDEO mode.
+
+    Parameters
+    ----------
+    model_path
+        A Pose Landmarker ``.task`` bundle.
+    max_people
+        How many people MediaPipe looks for in each frame.
+    """
+
+    def __init__(self, model_path: Path, *, max_people: int = 2) -> None:
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(model_path)),
+            running_mode=vision.RunningMode.VIDEO,
+            num_poses=max_people,
+            min_pose_detection_confidence=0.5,
+            min_pose_presence_confidence=0.5,
+            min_tracking_confidence=0.5,
+        )
+        try:
+            self._landmarker = vision.PoseLandmarker.create_from_options(options)
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(f"Expected a working Pose Landmarker model, but MediaPipe could not "
+                             f"load {model_path}: {exc}") from exc
+        self._last_ms = -1
+
+    def detect(self, image: npt.NDArray[np.uint8], time_ms: int) -> list[PersonPose]:
+        """Run the landmarker on one RGB frame; see :class:`PoseEstimator`."""
+        import mediapipe as mp
+
+        time_ms = max(int(time_ms), self._last_ms + 1)
+        self._last_ms = time_ms
+        frame = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(image))
+        result = self._landmarker.detect_for_video(frame, time_ms)
+        height, width = image.shape[:2]
+        worlds = result.pose_world_landmarks or [None] * len(result.pose_landmarks)
+        return [_to_person(lms, world, width, height)
+                for lms, world in zip(result.pose_landmarks, worlds, strict=True)]
+
+    def close(self) -> None:
+        """Release the MediaPipe graph."""
+        self._landmarker.close()
+
+    def __enter__(self) -> MediaPipePoseEstimator:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+def _to_person(landmarks: list[Any], world: list[Any] | None, width: int,
+               height: int) -> PersonPose:
+    n = len(LANDMARK_NAMES)
+    raw = np.array([[p.x, p.y, p.z, p.visibility if p.visibility is not None else np.nan]
+                    for p in landmarks], dtype=np.float64).reshape(n, 4)
+    position = raw[:, :2] * (width, height)
+    wld = (np.array([[p.x, p.y, p.z] for p in world], dtype=np.float64).reshape(n, 3)
+           if world else np.full((n, 3), np.nan))
+    return PersonPose(position=position, depth=raw[:, 2] * width, visibility=raw[:, 3],
+                      world=wld)

@@ -1,0 +1,95 @@
+"""Write H.264 video with PyAV, atomically (temporary name, then rename)."""
+
+from __future__ import annotations
+
+import os
+from fractions import Fraction
+from pathlib import Path
+from types import TracebackType
+
+import av
+import numpy as np
+import numpy.typing as npt
+
+from runform.errors import OutputError
+
+_TIME_BASE = Fraction(1, 90_000)
+
+
+class VideoSink:
+    """Context manager that encodes RGB frames to an H.264 MP4 (yuv420p).
+
+    Frames keep their own timestamps, so a variable-frame-rate input gives an
+    output of the same duration. The file appears under its final name only
+    when the ``with`` block ends without an exception.
+
+    Parameters
+    ----------
+    path
+        Output ``.mp4`` path.
+    fps
+        Nominal frame rate, stored in the stream header.
+    width, height
+        Frame size in pixels; odd sizes are padded by one pixel for yuv420p.
+    crf
+        x264 constant rate factor (lower = better quality, bigger file).
+    """
+
+    def __init__(self, path: Path, *, fps: float, width: int, height: int, crf: int = 23):
+        self.path = path
+        self.fps = fps
+        self.size = (width + width % 2, height + height % 2)
+        self.crf = crf
+        self._tmp = path.with_name(f".{path.name}.partial.mp4")
+        self._container: av.container.OutputContainer | None = None
+        self._stream: av.video.stream.VideoStream | None = None
+        self._last_pts = -1
+
+    def __enter__(self) -> VideoSink:
+        try:
+            self._container = av.open(str(self._tmp), mode="w")
+        except (OSError, av.error.FFmpegError) as exc:
+            raise OutputError(f"Could not create {self.path}: {exc}.") from exc
+        rate = Fraction(self.fps).limit_denominator(10_000) if self.fps > 0 else Fraction(30)
+        stream = self._container.add_stream("libx264", rate=rate)
+        stream.width, stream.height = self.size
+        stream.pix_fmt = "yuv420p"
+        stream.time_base = _TIME_BASE
+        stream.options = {"crf": str(self.crf), "preset": "veryfast", "movflags": "+faststart"}
+        stream.thread_type = "AUTO"
+        self._stream = stream
+        return self
+
+    def write(self, image: npt.NDArray[np.uint8], time_s: float) -> None:
+        """Encode one RGB frame shown at ``time_s`` seconds."""
+        assert self._container is not None and self._stream is not None
+        w, h = self.size
+        if image.shape[1] != w or image.shape[0] != h:
+            image = _pad(image, w, h)
+        frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+        pts = max(int(round(time_s / _TIME_BASE)), self._last_pts + 1)
+        frame.pts, frame.time_base = pts, _TIME_BASE
+        self._last_pts = pts
+        for packet in self._stream.encode(frame):
+            self._container.mux(packet)
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        assert self._container is not None and self._stream is not None
+        try:
+            if exc_type is None:
+                for packet in self._stream.encode():
+                    self._container.mux(packet)
+        finally:
+            self._container.close()
+        if exc_type is None:
+            os.replace(self._tmp, self.path)
+        else:
+            self._tmp.unlink(missing_ok=True)
+
+
+def _pad(image: npt.NDArray[np.uint8], width: int, height: int) -> npt.NDArray[np.uint8]:
+    out = np.zeros((height, width, 3), dtype=np.uint8)
+    h, w = min(height, image.shape[0]), min(width, image.shape[1])
+    out[:h, :w] = image[:h, :w]
+    return out
