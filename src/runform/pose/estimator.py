@@ -6,6 +6,10 @@ landmarks; the pipeline never sees MediaPipe objects.
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -80,11 +84,13 @@ class MediaPipePoseEstimator:
             min_tracking_confidence=0.5,
         )
         try:
-            self._landmarker = vision.PoseLandmarker.create_from_options(options)
+            with _native_stderr_silenced():
+                self._landmarker = vision.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"Expected a working Pose Landmarker model, but MediaPipe could not "
                              f"load {model_path}: {exc}") from exc
         self._last_ms = -1
+        self._quiet = True
 
     def detect(self, image: npt.NDArray[np.uint8], time_ms: int) -> list[PersonPose]:
         """Run the landmarker on one RGB frame; see :class:`PoseEstimator`."""
@@ -93,7 +99,13 @@ class MediaPipePoseEstimator:
         time_ms = max(int(time_ms), self._last_ms + 1)
         self._last_ms = time_ms
         frame = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(image))
-        result = self._landmarker.detect_for_video(frame, time_ms)
+        if self._quiet:
+            # The graph logs set-up chatter from native code until it first finds someone.
+            with _native_stderr_silenced():
+                result = self._landmarker.detect_for_video(frame, time_ms)
+            self._quiet = not result.pose_landmarks
+        else:
+            result = self._landmarker.detect_for_video(frame, time_ms)
         height, width = image.shape[:2]
         worlds = result.pose_world_landmarks or [None] * len(result.pose_landmarks)
         return [_to_person(lms, world, width, height)
@@ -109,6 +121,25 @@ class MediaPipePoseEstimator:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+
+@contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """Send file descriptor 2 to /dev/null while MediaPipe's C++ code logs its start-up.
+
+    TFLite and glog write straight to the descriptor (not via Python), ignoring
+    ``GLOG_minloglevel``; the messages mean nothing to a runform user.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _to_person(landmarks: list[Any], world: list[Any] | None, width: int,

@@ -1,0 +1,73 @@
+import numpy as np
+import pytest
+
+from runform.errors import InputNotFoundError, VideoReadError
+from runform.video import iter_frames, probe_video
+from tests.videos import write_video
+
+
+def test_constant_rate_timestamps_come_from_the_container(tmp_path):
+    times = [i / 25 for i in range(20)]
+    path = write_video(tmp_path / "cfr.mp4", times)
+    got = [f.time_s for f in iter_frames(path)]
+    np.testing.assert_allclose(got, times, atol=1e-4)
+    info = probe_video(path)
+    assert (info.width, info.height, info.rotation) == (64, 48, 0)
+    assert info.codec == "h264"
+
+
+def test_variable_frame_rate_keeps_each_frames_own_time(tmp_path):
+    gaps = [1 / 30, 1 / 60, 1 / 120, 1 / 30, 1 / 24] * 6
+    times = np.concatenate([[0.0], np.cumsum(gaps)])
+    path = write_video(tmp_path / "vfr.mp4", times)
+    frames = list(iter_frames(path))
+    assert len(frames) == len(times)
+    np.testing.assert_allclose([f.time_s for f in frames], times, atol=1e-4)
+    assert [f.index for f in frames] == list(range(len(times)))
+
+
+def test_timestamps_start_at_zero_when_the_stream_starts_later(tmp_path):
+    times = [2.0 + i / 30 for i in range(10)]
+    path = write_video(tmp_path / "late.mp4", times)
+    got = [f.time_s for f in iter_frames(path)]
+    np.testing.assert_allclose(got, np.array(times) - 2.0, atol=1e-4)
+
+
+@pytest.mark.parametrize(("display", "clockwise"), [(-90, 90), (90, 270), (180, 180)])
+def test_rotation_metadata_is_applied(tmp_path, display, clockwise):
+    # Stored landscape 64x48 with a white block top-left; the phone says "rotate for display".
+    path = write_video(tmp_path / "rot.mp4", [0, 1 / 30], rotation=display)
+    info = probe_video(path)
+    assert info.rotation == clockwise
+    frame = next(iter_frames(path)).image
+    if clockwise in (90, 270):
+        assert frame.shape == (64, 48, 3)
+        assert (info.width, info.height) == (48, 64)
+    else:
+        assert frame.shape == (48, 64, 3)
+    bright = frame.mean(axis=2) > 200
+    ys, xs = np.nonzero(bright)
+    # Rotating clockwise by 90 moves the top-left block to the top-right corner.
+    corner = {90: "top-right", 180: "bottom-right", 270: "bottom-left"}[clockwise]
+    h, w = bright.shape
+    at_top, at_left = ys.mean() < h / 2, xs.mean() < w / 2
+    got = ("top" if at_top else "bottom") + "-" + ("left" if at_left else "right")
+    assert got == corner
+
+
+def test_missing_file_folder_and_empty_file_are_clear_errors(tmp_path):
+    with pytest.raises(InputNotFoundError, match="does not exist"):
+        probe_video(tmp_path / "nope.mp4")
+    with pytest.raises(InputNotFoundError, match="is a folder"):
+        probe_video(tmp_path)
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    with pytest.raises(VideoReadError, match="empty"):
+        probe_video(empty)
+
+
+def test_text_file_is_not_a_video(tmp_path):
+    text = tmp_path / "notes.mp4"
+    text.write_text("this is not a video\n" * 100)
+    with pytest.raises(VideoReadError, match="Expected"):
+        probe_video(text)
