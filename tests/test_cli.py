@@ -35,7 +35,8 @@ def test_folder_is_a_one_line_error(tmp_path):
 
 def test_bad_model_is_a_one_line_error_saying_how_to_get_one(tmp_path):
     video = write_video(tmp_path / "clip.mp4", [0, 0.04])
-    args = ["analyze", str(video), "--model", str(tmp_path / "x.task"), "--out", str(tmp_path / "o")]
+    model, out = str(tmp_path / "x.task"), str(tmp_path / "o")
+    args = ["analyze", str(video), "--model", model, "--out", out]
     line = _one_line_error(runner.invoke(app, args))
     assert "build_models.py" in line
     assert not (tmp_path / "o" / "summary.json").exists()
