@@ -44,6 +44,8 @@ NEAR_SIDE_PARTS = ("shoulder", "hip", "knee", "ankle")
 DEPTH_MARGIN = 0.05
 """Depth difference (fraction of trunk length) needed to trust MediaPipe's z for the near side."""
 VISIBILITY_MARGIN = 0.05
+SUMMARY_DIGITS = 6
+"""Decimals kept for floats in the summary."""
 
 
 @dataclass
@@ -91,7 +93,7 @@ class Measurement:
             "drift": self.drift,
             "warnings": list(self.warnings),
         }
-        return dict(to_jsonable(summary))
+        return dict(_round_floats(to_jsonable(summary)))
 
 
 def measure(track: PoseTrack, config: AnalysisConfig) -> Measurement:
@@ -188,6 +190,17 @@ def near_side(track: PoseTrack, facing: Facing) -> Foot:
     if np.isfinite(vis_l - vis_r) and abs(vis_l - vis_r) > VISIBILITY_MARGIN:
         return "left" if vis_l > vis_r else "right"
     return "right" if facing == "right" else "left"
+
+
+def _round_floats(value: Any, digits: int = SUMMARY_DIGITS) -> Any:
+    """Round every float in nested JSON data (hides float noise such as 1e-13)."""
+    if isinstance(value, dict):
+        return {k: _round_floats(v, digits) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_round_floats(v, digits) for v in value]
+    if isinstance(value, float):
+        return round(value, digits)
+    return value
 
 
 def _lm(name: str) -> int:
