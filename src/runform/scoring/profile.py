@@ -260,8 +260,8 @@ class _Table:
         self.used: set[str] = set()
 
     def fail(self, key: str, expected: str, got: Any) -> ProfileError:
-        return ProfileError(f"{self.origin}: [{self.where}] {key} must be {expected}, "
-                            f"but got {got!r}.")
+        where = f"[{self.where}] " if self.where else ""
+        return ProfileError(f"{self.origin}: {where}{key} must be {expected}, but got {got!r}.")
 
     def has(self, key: str) -> bool:
         return key in self.data
@@ -317,12 +317,14 @@ class _Table:
 
     def sub(self, key: str) -> _Table:
         self.used.add(key)
-        return _Table(self.data.get(key, {}), f"{self.where}.{key}", self.origin)
+        where = f"{self.where}.{key}" if self.where else key
+        return _Table(self.data.get(key, {}), where, self.origin)
 
     def done(self) -> None:
         unknown = sorted(set(self.data) - self.used)
         if unknown:
-            raise ProfileError(f"{self.origin}: [{self.where}] has unknown field(s) "
+            where = f"[{self.where}]" if self.where else "The top level"
+            raise ProfileError(f"{self.origin}: {where} has unknown field(s) "
                                f"{', '.join(unknown)}; check the spelling against "
                                "profile_default.toml.")
 
@@ -335,7 +337,7 @@ def parse_profile(data: dict[str, Any], origin: str) -> Profile:
     ProfileError
         On any missing, unknown, mistyped or inconsistent field.
     """
-    top = _Table(data, "profile", origin)
+    top = _Table(data, "", origin)
     top.get("inherit")
     defaults = top.sub("defaults")
     min_conf = defaults.req_number("min_confidence", lo=0.0, hi=1.0)

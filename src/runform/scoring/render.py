@@ -33,14 +33,15 @@ def render_scorecard(summary: dict[str, Any]) -> RenderableType:
     overall = score.get("overall")
     title = (f"Running form score: {overall:.0f}/100" if isinstance(overall, int | float)
              else "Running form score: not enough measurable metrics")
-    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("Metric", no_wrap=True)
     table.add_column("Value", justify="right", no_wrap=True)
     table.add_column("Typical range", overflow="fold")
     table.add_column("Status", no_wrap=True)
     _add_rows(table, summary.get("metrics"), "")
     _add_rows(table, summary.get("drift"), "over the clip: ")
-    parts: list[RenderableType] = [table, _cues(score.get("top_cues"))]
+    parts: list[RenderableType] = [Text(title, style="bold"), table,
+                                   _cues(score.get("top_cues"))]
     note = summary.get("health_note")
     if isinstance(note, dict) and note.get("text"):
         parts.append(Text(f"Health note: {note['text']}", style="dim"))
