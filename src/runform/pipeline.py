@@ -19,6 +19,7 @@ from runform.pose.estimator import MediaPipePoseEstimator, PoseEstimator
 from runform.pose.models import ModelFile, resolve_model, sha256_file
 from runform.pose.selection import RunnerSelector, SelectionReport
 from runform.pose.track import PoseTrack
+from runform.video.prefetch import prefetch
 from runform.video.reader import VideoInfo, iter_frames, probe_video
 
 ProgressCallback = Callable[[int, int], None]
@@ -113,7 +114,7 @@ def extract_pose(path: Path, info: VideoInfo, config: AnalysisConfig, model: Mod
                                                              max_people=config.max_people)
     selector = RunnerSelector()
     try:
-        for frame in iter_frames(path):
+        for frame in prefetch(iter_frames(path)):
             people = est.detect(frame.image, int(round(frame.time_s * 1000.0)))
             selector.add(frame.time_s / config.slowmo, people)
             if progress is not None:
