@@ -65,15 +65,21 @@ THRESHOLDS = [
     ("knee_flexion_at_contact_deg", None, 8.0, "fair"),
     ("knee_flexion_at_contact_deg", None, 8 - EPS, "poor"),
     ("knee_flexion_at_contact_deg", None, 40.0, "good"),
-    # foot ahead of hip: leg lengths good <= 0.15, fair <= 0.22; cm good <= 14, fair <= 20
-    ("foot_ahead_of_hip_leg", None, 0.15, "good"), ("foot_ahead_of_hip_leg", None, 0.151, "fair"),
-    ("foot_ahead_of_hip_leg", None, 0.22, "fair"), ("foot_ahead_of_hip_leg", None, 0.221, "poor"),
+    # foot ahead of hip: leg lengths good <= 0.18, fair <= 0.25; cm good <= 16, fair <= 22
+    ("foot_ahead_of_hip_leg", None, 0.18, "good"), ("foot_ahead_of_hip_leg", None, 0.181, "fair"),
+    ("foot_ahead_of_hip_leg", None, 0.25, "fair"), ("foot_ahead_of_hip_leg", None, 0.251, "poor"),
     ("foot_ahead_of_hip_leg", None, -0.05, "good"),
-    ("foot_ahead_of_hip_cm", None, 14.0, "good"), ("foot_ahead_of_hip_cm", None, 14 + EPS, "fair"),
-    ("foot_ahead_of_hip_cm", None, 20.0, "fair"), ("foot_ahead_of_hip_cm", None, 20 + EPS, "poor"),
-    # vertical ratio: good <= 8.6, fair <= 10.1 (needs speed)
+    ("foot_ahead_of_hip_cm", None, 16.0, "good"), ("foot_ahead_of_hip_cm", None, 16 + EPS, "fair"),
+    ("foot_ahead_of_hip_cm", None, 22.0, "fair"), ("foot_ahead_of_hip_cm", None, 22 + EPS, "poor"),
+    # vertical ratio (needs speed): 8.6 / 10.1 at 11-13 km/h (Garmin's bands), shifted with
+    # the step length: 11 / 13 below 9 km/h, 10 / 11.8 at 9-11, 6.3 / 7.5 from 18 km/h
     ("vertical_ratio_pct", 12.0, 8.6, "good"), ("vertical_ratio_pct", 12.0, 8.6 + EPS, "fair"),
     ("vertical_ratio_pct", 12.0, 10.1, "fair"), ("vertical_ratio_pct", 12.0, 10.1 + EPS, "poor"),
+    ("vertical_ratio_pct", 8.0, 11.0, "good"), ("vertical_ratio_pct", 8.0, 13.0 + EPS, "poor"),
+    ("vertical_ratio_pct", 9.0, 10.0, "good"), ("vertical_ratio_pct", 9.0, 10.0 + EPS, "fair"),
+    ("vertical_ratio_pct", 14.0, 7.8 + EPS, "fair"),
+    ("vertical_ratio_pct", 16.0, 8.3 + EPS, "poor"),
+    ("vertical_ratio_pct", 20.0, 6.3, "good"), ("vertical_ratio_pct", 20.0, 6.3 + EPS, "fair"),
     # vertical oscillation: 9.5 / 11.5 without speed; 9.0 / 11.0 below 9 km/h;
     # 10.0 / 12.0 at 13-16 km/h; 10.5 / 12.5 from 16 km/h
     ("vertical_oscillation_cm", None, 9.5, "good"),
@@ -183,11 +189,11 @@ def test_foot_strike_pattern_is_a_descriptor(pattern):
 
 
 @pytest.mark.parametrize(("angle", "overstride", "expected"), [
-    (15.0, 0.30, "fair"), (14.9, 0.30, "good"), (25.0, 0.10, "good"), (25.0, 0.22, "good"),
+    (15.0, 0.30, "fair"), (14.9, 0.30, "good"), (25.0, 0.10, "good"), (25.0, 0.25, "good"),
 ])
 def test_heavy_heel_strike_is_flagged_only_with_an_overstride(angle, overstride, expected):
     base = summary({"_strike_angle": angle, "foot_ahead_of_hip_leg": overstride,
-                    "foot_ahead_of_hip_cm": overstride * 90})
+                    "foot_ahead_of_hip_cm": overstride * 86})
     got = score_summary(base, PROFILE, speed_kmh=None)["metrics"]["foot_strike"]
     assert got["status"] == expected
     assert got["score"] is None
@@ -231,7 +237,7 @@ def test_a_side_without_fair_band_goes_straight_to_poor():
     ("trunk_lean_deg", -3.0, ["3.0° back", "leaning back"]),
     ("knee_flexion_at_contact_deg", 10.0, ["10.0°", "12.0° or more", "A little below"]),
     ("foot_ahead_of_hip_leg", 0.31, ["0.31 leg lengths ahead of the hips",
-                                     "up to 0.15 leg lengths"]),
+                                     "up to 0.18 leg lengths"]),
     ("elbow_angle_deg", 165.0, ["165°", "65 to 115°", "arms held fairly straight",
                                 "coaching guidance only"]),
 ])

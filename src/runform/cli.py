@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from runform import __version__
 
@@ -60,6 +61,10 @@ SlowmoOpt = Annotated[float, typer.Option(
     "--slowmo", min=1, max=64,
     help="Slow-motion factor: capture fps / playback fps (240 fps played at 30 fps = 8).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
+ProfileOpt = Annotated[Path | None, typer.Option(
+    "--profile", exists=True, dir_okay=False,
+    help="Scoring profile (TOML) overriding the built-in thresholds (see README, Scoring).",
+    show_default=False)]
 
 
 @app.command()
@@ -75,6 +80,7 @@ def analyze(
     slowmo: SlowmoOpt = 1.0,
     no_video: Annotated[bool, typer.Option("--no-video",
                                            help="Skip the annotated video (faster).")] = False,
+    profile: ProfileOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Analyse one running video and write its result folder.
@@ -85,21 +91,23 @@ def analyze(
     from runform.errors import RunformError
     from runform.pipeline import analyze as run_analysis
     from runform.pipeline import default_output_dir
+    from runform.scoring import render_scorecard
 
     config = AnalysisConfig(model=model, height_cm=height_cm, speed_kmh=speed_kmh,
-                            slowmo=slowmo, write_video=not no_video)
+                            slowmo=slowmo, write_video=not no_video, profile=profile)
     target = out or default_output_dir(video)
     try:
         with _progress(quiet, video.name) as progress:
             analysis = run_analysis(video, config, out_dir=target, progress=progress)
     except RunformError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(code=1) from None
     except KeyboardInterrupt:
         err.print("[red]interrupted:[/red] no result was written for this clip.")
         raise typer.Exit(code=130) from None
     if not quiet:
         _print_outputs(analysis.outputs, analysis.detection_rate, analysis.warnings)
+        Console().print(render_scorecard(analysis.summary))
 
 
 def _progress(quiet: bool, name: str):  # type: ignore[no-untyped-def]
@@ -111,7 +119,7 @@ def _progress(quiet: bool, name: str):  # type: ignore[no-untyped-def]
 def _print_outputs(outputs: dict[str, Path], detection_rate: float, warnings: list[str]) -> None:
     console = Console()
     for warning in warnings:
-        err.print(f"[yellow]warning:[/yellow] {warning}")
+        err.print(f"[yellow]warning:[/yellow] {escape(warning)}")
     console.print(f"Runner found in {detection_rate:.0%} of frames.")
     for kind, path in outputs.items():
         console.print(f"  {kind:<10} {path}")
