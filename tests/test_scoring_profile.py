@@ -148,3 +148,18 @@ def test_missing_and_unreadable_profiles(tmp_path):
     bad.write_bytes(b"name = '\xe9'\n")
     with pytest.raises(ProfileError, match="Could not read"):
         load_profile(bad)
+
+
+def test_the_example_profile_in_the_docs_works(tmp_path):
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[1] / "docs" / "scoring.md").read_text(encoding="utf-8")
+    example = doc.split("```toml\n")[1].split("```")[0]
+    profile = load_profile(write(tmp_path, example))
+    band = profile.rules["cadence_spm"].band
+    assert band is not None and (band.good_min, band.fair_min) == (165, 155)
+    scored = score_summary(with_metric(summary(), "elbow_angle_deg", 170.0), profile,
+                           speed_kmh=None)
+    elbow = scored["metrics"]["elbow_angle_deg"]
+    assert elbow["status"] == "poor" and not elbow["counted"]
+    assert scored["score"]["overall"] == 100.0
