@@ -122,6 +122,24 @@ def test_low_confidence_makes_a_metric_unknown(confidence, expected):
         assert got["score"] is None and not got["counted"]
 
 
+@pytest.mark.parametrize(("key", "value"), [("head_forward_deg", 40.0),
+                                            ("elbow_angle_deg", 170.0)])
+def test_coaching_rules_need_a_more_solid_measurement(key, value):
+    s = with_metric(summary(), key, value)
+    s["metrics"][key]["confidence"] = 0.45
+    assert score(s)["metrics"][key]["status"] == "unknown"
+    s["metrics"][key]["confidence"] = 0.5
+    assert score(s)["metrics"][key]["status"] == "poor"
+
+
+def test_an_unknown_pair_of_alternatives_is_shown_once():
+    s = summary()
+    for key in ("foot_ahead_of_hip_leg", "foot_ahead_of_hip_cm"):
+        s["metrics"][key] = {"value": None, "confidence": 0.0}
+    got = score(s)["metrics"]
+    assert got["foot_ahead_of_hip_leg"]["shown"] and not got["foot_ahead_of_hip_cm"]["shown"]
+
+
 def test_per_rule_confidence_threshold_from_the_profile(tmp_path):
     path = tmp_path / "p.toml"
     path.write_text("[metrics.trunk_lean_deg]\nmin_confidence = 0.95\n")

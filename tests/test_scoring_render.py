@@ -44,6 +44,7 @@ def test_hidden_alternatives_are_not_shown_twice():
 
 def test_scorecard_without_an_overall_score_or_scoring_fields():
     text = render_text(score_summary({"view": "front"}, PROFILE, speed_kmh=None))
-    assert "not enough measurable metrics" in text
+    assert "too few metrics could be measured" in text
+    assert "(0% of the weighted metrics)" in text
     raw = render_text({"metrics": {"cadence_spm": {"value": 170}}})
     assert "cadence_spm" in raw and "unknown" in raw

@@ -188,6 +188,8 @@ def _common(rule: Rule, ctx: _Ctx) -> dict[str, Any]:
 def _score_entry(rule: Rule, entry: dict[str, Any], ctx: _Ctx) -> dict[str, Any]:
     band, pace = rule.band_for(ctx.speed_kmh)
     typical = msg.typical_text(rule, band, pace, ctx.speed_kmh)
+    if rule.relative_to:
+        typical = f"{typical} vs {ctx.profile.rules[rule.relative_to].label.lower()}"
     base = {**_common(rule, ctx), "typical_range": typical,
             "pace_band": pace.label() if pace else None}
     reason = _why_unknown(rule, entry, ctx)
@@ -213,7 +215,6 @@ def _score_range(rule: Rule, value: float, entry: dict[str, Any], band: Band | N
     if rule.relative_to:
         ref_label = ctx.profile.rules[rule.relative_to].label.lower()
         shown = f"{msg.format_number(rule, scored, signed=True)} vs {ref_label}"
-        typical = f"{typical} vs {ref_label}"
     verdict = judge(scored, band, fair_top=ctx.profile.fair_top,
                     fair_bottom=ctx.profile.fair_bottom)
     status, side, score = verdict.status, verdict.side, verdict.score
@@ -290,7 +291,9 @@ def _resolve_alternatives(entries: dict[str, dict[str, Any]], rules: dict[str, R
             continue
         primary = entries.get(rule.alternative_of)
         primary_known = primary is not None and primary.get("status") != "unknown"
-        if primary_known:
+        if primary is not None and not primary_known and entry.get("status") == "unknown":
+            entry["shown"] = False
+        elif primary_known:
             entry["counted"] = False
             entry["shown"] = False
             if entry.get("status") != "unknown":

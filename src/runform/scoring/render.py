@@ -32,7 +32,8 @@ def render_scorecard(summary: dict[str, Any]) -> RenderableType:
     score: dict[str, Any] = raw_score if isinstance(raw_score, dict) else {}
     overall = score.get("overall")
     title = (f"Running form score: {overall:.0f}/100" if isinstance(overall, int | float)
-             else "Running form score: not enough measurable metrics")
+             else "Running form score: not given, too few metrics could be measured"
+             + _coverage_words(score.get("coverage")))
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("Metric", no_wrap=True)
     table.add_column("Value", justify="right", no_wrap=True)
@@ -46,6 +47,12 @@ def render_scorecard(summary: dict[str, Any]) -> RenderableType:
     if isinstance(note, dict) and note.get("text"):
         parts.append(Text(f"Health note: {note['text']}", style="dim"))
     return Group(*parts)
+
+
+def _coverage_words(coverage: Any) -> str:
+    if isinstance(coverage, int | float) and not isinstance(coverage, bool):
+        return f" ({coverage:.0%} of the weighted metrics)"
+    return ""
 
 
 def _add_rows(table: Table, section: Any, prefix: str) -> None:
