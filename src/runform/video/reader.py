@@ -4,6 +4,14 @@ Times come from each frame's own presentation timestamp (PTS), so variable
 frame rate clips are handled; the container's rotation (display matrix) is
 applied so portrait phone clips come out upright. Frames are streamed, never
 held all in memory.
+
+Damaged input is handled here, once, for every caller: a file that is not a
+video (text, a still image, audio only), an unknown codec, or a clip with fewer
+than :data:`MIN_FRAMES` decodable frames raises :class:`VideoReadError` with a
+one-line message naming the problem. A damaged packet in the middle is skipped
+and decoding goes on; a truncated file yields the frames it still holds. A
+:class:`ReadReport` passed to :func:`iter_frames` records what was skipped or
+missing so the caller can warn the user.
 """
 
 from __future__ import annotations
@@ -16,8 +24,26 @@ from pathlib import Path
 import av
 import numpy as np
 import numpy.typing as npt
+from av.video.reformatter import VideoReformatter
 
 from runform.errors import InputNotFoundError, VideoReadError
+
+MIN_FRAMES = 2
+"""Fewest decodable frames a file needs to count as a video (one frame is a still)."""
+
+MISSING_TOLERANCE = 0.02
+"""Share of the container's frame count that may be missing before the file is called truncated."""
+
+MIN_DAMAGED_S = 1.0
+"""Shortest decodable span (seconds of video clock) worth analysing in a damaged file.
+
+A damaged or truncated file is analysed for the part that decodes, with a
+warning, when that part covers at least this span (more than one running
+stride); less is an error rather than a result built on a fragment.
+"""
+
+_TEXT_FORMATS = frozenset({"tty"})
+"""FFmpeg demuxers that render text files as video (``.nfo``, ``.asc``...)."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +77,62 @@ class Frame:
     """RGB image, shape (height, width, 3)."""
 
 
+@dataclass
+class ReadReport:
+    """How decoding one file went; filled in by :func:`iter_frames` as it runs.
+
+    Read it after the iteration has finished. ``expected_frames`` is 0 when
+    the container does not state its frame count.
+    """
+
+    expected_frames: int = 0
+    """Frames the container says it holds (0 = not stated)."""
+    expected_duration_s: float = 0.0
+    """Duration the container states, seconds of video clock (0 = not stated)."""
+    decoded: int = 0
+    """Frames decoded and yielded."""
+    damaged_packets: int = 0
+    """Compressed packets that failed to decode and were skipped."""
+    stopped_early: bool = False
+    """True when the container could not be read to its end (truncated or damaged)."""
+    last_time_s: float = 0.0
+    """Time of the last decoded frame, seconds from the first."""
+
+    @property
+    def missing_frames(self) -> int:
+        """Frames the container announced but that never decoded (0 when unknown)."""
+        return max(0, self.expected_frames - self.decoded) if self.expected_frames else 0
+
+    @property
+    def complete(self) -> bool:
+        """True when the whole file decoded without skipping anything that matters."""
+        missing = self.missing_frames > max(1.0, MISSING_TOLERANCE * self.expected_frames)
+        return not (missing or self.stopped_early or self.damaged_packets)
+
+    def warning(self, name: str) -> str | None:
+        """One plain-words sentence for the user when the file was not read whole, else None.
+
+        Parameters
+        ----------
+        name
+            The file's name, to quote in the sentence.
+        """
+        if self.complete:
+            return None
+        found = []
+        if self.expected_frames:
+            found.append(f"only {self.decoded} of its {self.expected_frames} frames decoded")
+        if self.damaged_packets:
+            found.append(f"{self.damaged_packets} damaged packet(s) were skipped")
+        if self.stopped_early:
+            found.append("the file ends abruptly")
+        span = f"{self.last_time_s:.1f} s"
+        if self.expected_duration_s > 0:
+            span += f" of {self.expected_duration_s:.1f} s"
+        return (f"{name} is damaged or truncated ({', '.join(found)}): the analysis uses the "
+                f"{self.decoded} frames that decoded (up to {span}).")
+
+
 def _check_path(path: Path) -> None:
     if not path.exists():
         raise InputNotFoundError(f"Expected a video file, but {path} does not exist.")
@@ -60,18 +142,63 @@ def _check_path(path: Path) -> None:
         raise VideoReadError(f"Expected a video file, but {path} is empty (0 bytes).")
 
 
+def _open_error(path: Path, exc: Exception) -> VideoReadError:
+    """Describe why FFmpeg could not open ``path`` in words a user understands."""
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if head[4:8] == b"ftyp":
+        what = ("it looks like an MP4/MOV file whose index is missing or damaged: the "
+                "recording was probably cut off before it was finished")
+    elif _looks_like_text(head):
+        what = "it is a text file"
+    elif isinstance(exc, av.error.EOFError):
+        what = "it ends before any video frames (empty or truncated)"
+    else:
+        what = "FFmpeg does not recognise it as a video (not a video, or badly damaged)"
+    return VideoReadError(f"Expected a video file, but {path.name} could not be opened: {what}.")
+
+
+def _looks_like_text(head: bytes) -> bool:
+    """Tell whether the start of a file is UTF-8 text (no NUL bytes, decodes cleanly)."""
+    if not head or b"\0" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:  # a multi-byte character cut at the end is still text
+        return exc.start >= len(head) - 3
+    return True
+
+
 def _open(path: Path) -> av.container.InputContainer:
     _check_path(path)
     try:
         container = av.open(str(path), mode="r")
     except (av.error.FFmpegError, UnicodeDecodeError) as exc:
-        raise VideoReadError(f"Expected a video file, but {path.name} could not be opened "
-                             f"as one ({exc.__class__.__name__}).") from exc
-    if not container.streams.video:
+        raise _open_error(path, exc) from exc
+    try:
+        _check_container(container, path)
+    except VideoReadError:
         container.close()
-        raise VideoReadError(f"Expected a video stream in {path.name}, but it has none "
-                             "(audio only, or not a video).")
+        raise
     return container
+
+
+def _check_container(container: av.container.InputContainer, path: Path) -> None:
+    fmt = container.format.name
+    if fmt.endswith("_pipe") or fmt == "image2":
+        kind = fmt.removesuffix("_pipe").upper()
+        raise VideoReadError(f"Expected a video, but {path.name} is a still image ({kind}).")
+    if fmt in _TEXT_FORMATS:
+        raise VideoReadError(f"Expected a video, but {path.name} is a text file.")
+    if not container.streams.video:
+        if container.streams.audio:
+            raise VideoReadError(f"Expected a video, but {path.name} holds audio only (no video "
+                                 "stream).")
+        raise VideoReadError(f"Expected a video stream in {path.name}, but it has none: it is "
+                             "not a video, or a recording with no frames.")
+    if container.streams.video[0].codec_context is None:
+        raise VideoReadError(f"Expected a video codec FFmpeg can decode in {path.name}, but its "
+                             "video stream uses an unknown codec (unsupported format).")
 
 
 def _clockwise_rotation(display_rotation: float) -> int:
@@ -87,13 +214,15 @@ def probe_video(path: Path) -> VideoInfo:
     InputNotFoundError
         If the path is missing or a folder.
     VideoReadError
-        If the file is empty, not a video, or no frame can be decoded.
+        If the file is empty, not a video (text, a still image, audio only),
+        uses an unknown codec, or has fewer than :data:`MIN_FRAMES` decodable
+        frames.
     """
     with _open(path) as container:
         stream = container.streams.video[0]
         codec = stream.codec_context.name
         fps = float(stream.average_rate or stream.guessed_rate or 0.0)
-        first = _first_frame(container, path)
+        first = _first_frames(container, path, codec)
         rotation = _clockwise_rotation(first.rotation)
         width, height = first.width, first.height
         duration = _stream_duration(stream, container)
@@ -104,14 +233,34 @@ def probe_video(path: Path) -> VideoInfo:
                      fps=fps, frame_count=frames, duration_s=duration)
 
 
-def _first_frame(container: av.container.InputContainer, path: Path) -> av.VideoFrame:
-    try:
-        for frame in container.decode(video=0):
-            return frame
-    except av.error.FFmpegError as exc:
-        raise VideoReadError(f"Expected decodable video in {path.name}, but decoding failed: "
-                             f"{exc}.") from exc
-    raise VideoReadError(f"Expected at least one video frame in {path.name}, but found none.")
+def _first_frames(container: av.container.InputContainer, path: Path,
+                  codec: str) -> av.VideoFrame:
+    """Decode up to :data:`MIN_FRAMES` frames and return the first one."""
+    report = ReadReport(expected_frames=int(container.streams.video[0].frames))
+    got: list[av.VideoFrame] = []
+    for frame in _decode_tolerant(container, report):
+        got.append(frame)
+        if len(got) >= MIN_FRAMES:
+            break
+    _require_frames(len(got), report, path, codec)
+    return got[0]
+
+
+def _require_frames(decoded: int, report: ReadReport, path: Path, codec: str) -> None:
+    """Raise :class:`VideoReadError` unless at least :data:`MIN_FRAMES` frames decoded."""
+    if decoded >= MIN_FRAMES:
+        return
+    if report.damaged_packets or report.stopped_early or report.expected_frames > max(decoded, 1):
+        count = f"only {decoded}" if decoded else "none"
+        announced = f" {report.expected_frames}" if report.expected_frames else ""
+        raise VideoReadError(f"Expected decodable video in {path.name}, but {count} of its"
+                             f"{announced} {codec} frames could be decoded (the file is damaged "
+                             "or truncated, or uses a codec variant FFmpeg cannot decode).")
+    if decoded == 1:
+        raise VideoReadError(f"Expected a video (at least {MIN_FRAMES} frames), but {path.name} "
+                             "holds a single frame (a still image).")
+    raise VideoReadError(f"Expected at least {MIN_FRAMES} video frames in {path.name}, but found "
+                         "none (an empty or truncated recording).")
 
 
 def _stream_duration(stream: av.video.stream.VideoStream,
@@ -123,7 +272,8 @@ def _stream_duration(stream: av.video.stream.VideoStream,
     return 0.0
 
 
-def iter_frames(path: Path, *, threads: bool = True) -> Iterator[Frame]:
+def iter_frames(path: Path, *, threads: bool = True,
+                report: ReadReport | None = None) -> Iterator[Frame]:
     """Yield upright RGB frames with their container timestamps.
 
     Parameters
@@ -132,6 +282,11 @@ def iter_frames(path: Path, *, threads: bool = True) -> Iterator[Frame]:
         Video file.
     threads
         Let FFmpeg decode with several threads.
+    report
+        Optional :class:`ReadReport`, filled in as frames are read: how many
+        the container announced, how many decoded, damaged packets skipped and
+        whether the file ended early. Check ``report.warning(path.name)`` after
+        the iteration.
 
     Yields
     ------
@@ -143,29 +298,41 @@ def iter_frames(path: Path, *, threads: bool = True) -> Iterator[Frame]:
     Raises
     ------
     VideoReadError
-        If the very first frame cannot be decoded. Corruption later in the file
-        ends the iteration early; compare the count with ``VideoInfo``.
+        If the file is not a readable video, or fewer than :data:`MIN_FRAMES`
+        frames decode (raised after the frames that did decode). Damaged
+        packets are skipped and a truncated file ends the iteration early
+        without an error; both are recorded in ``report``.
     """
+    report = report if report is not None else ReadReport()
     with _open(path) as container:
         stream = container.streams.video[0]
         if threads:
             stream.thread_type = "AUTO"
+        report.expected_frames = int(stream.frames)
+        report.expected_duration_s = _stream_duration(stream, container)
         step = 1.0 / float(stream.average_rate) if stream.average_rate else 1.0 / 30.0
         start: float | None = None
         last = -step
-        for index, frame in enumerate(_decode_tolerant(container, path)):
+        to_rgb = VideoReformatter()  # one converter for the stream: no set-up per frame
+        for index, frame in enumerate(_decode_tolerant(container, report)):
             t = _frame_time(frame, stream.time_base)
             if start is None:
                 start = 0.0 if t is None else t
             time_s = last + step if t is None else t - start
             time_s = max(time_s, last + 1e-6) if index else 0.0
             last = time_s
-            yield Frame(index=index, time_s=time_s, image=_upright(frame))
+            report.decoded, report.last_time_s = index + 1, time_s
+            yield Frame(index=index, time_s=time_s, image=_upright(frame, to_rgb))
+        _require_frames(report.decoded, report, path, stream.codec_context.name)
+    if not report.complete and report.last_time_s < MIN_DAMAGED_S:
+        raise VideoReadError(f"Expected a readable video, but {path.name} is damaged or "
+                             f"truncated: only {report.decoded} frames "
+                             f"({report.last_time_s:.2f} s) decoded, too little to analyse.")
 
 
-def _upright(frame: av.VideoFrame) -> npt.NDArray[np.uint8]:
-    """Decode to RGB and apply the container's rotation."""
-    image = np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
+def _upright(frame: av.VideoFrame, to_rgb: VideoReformatter) -> npt.NDArray[np.uint8]:
+    """Convert to RGB and apply the container's rotation."""
+    image = np.asarray(to_rgb.reformat(frame, format="rgb24").to_ndarray(), dtype=np.uint8)
     k = _clockwise_rotation(frame.rotation) // 90
     return np.ascontiguousarray(np.rot90(image, k=-k)) if k else image
 
@@ -177,14 +344,26 @@ def _frame_time(frame: av.VideoFrame, time_base: Fraction | None) -> float | Non
 
 
 def _decode_tolerant(container: av.container.InputContainer,
-                     path: Path) -> Iterator[av.VideoFrame]:
-    """Decode frames, stopping quietly at corruption once at least one frame decoded."""
-    decoded = 0
-    try:
-        for frame in container.decode(video=0):
-            decoded += 1
-            yield frame
-    except av.error.FFmpegError as exc:
-        if decoded == 0:
-            raise VideoReadError(f"Expected decodable video in {path.name}, but decoding "
-                                 f"failed: {exc}.") from exc
+                     report: ReadReport) -> Iterator[av.VideoFrame]:
+    """Decode the first video stream packet by packet, skipping packets that fail.
+
+    A packet the decoder rejects is counted in ``report.damaged_packets`` and
+    decoding goes on with the next one; a demuxer error (the container itself
+    is cut off or broken) ends the iteration and sets ``report.stopped_early``.
+    """
+    stream = container.streams.video[0]
+    packets = container.demux(stream)
+    while True:
+        try:
+            packet = next(packets)
+        except StopIteration:
+            return
+        except av.error.FFmpegError:
+            report.stopped_early = True
+            return
+        try:
+            frames = packet.decode()
+        except av.error.FFmpegError:
+            report.damaged_packets += 1
+            continue
+        yield from frames
