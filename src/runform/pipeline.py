@@ -13,12 +13,14 @@ from typing import Any
 
 from runform.config import AnalysisConfig
 from runform.errors import NoRunnerError, OutputError
+from runform.measure import Measurement, measure
 from runform.output.atomic import ensure_dir
-from runform.output.results import write_results
+from runform.output.results import build_summary, write_results
 from runform.pose.estimator import MediaPipePoseEstimator, PoseEstimator
 from runform.pose.models import ModelFile, resolve_model, sha256_file
 from runform.pose.selection import RunnerSelector, SelectionReport
 from runform.pose.track import PoseTrack
+from runform.scoring import load_profile, score_summary
 from runform.video.prefetch import prefetch
 from runform.video.reader import VideoInfo, iter_frames, probe_video
 
@@ -37,6 +39,8 @@ class Analysis:
     track: PoseTrack
     """The runner's raw pose track (time in real seconds)."""
     selection: SelectionReport
+    measurement: Measurement | None = None
+    """Cleaned track, gait events and metrics (None only before measuring)."""
     summary: dict[str, Any] = field(default_factory=dict)
     """The content of ``summary.json``."""
     outputs: dict[str, Path] = field(default_factory=dict)
@@ -89,13 +93,19 @@ def analyze(video: str | Path, config: AnalysisConfig | None = None, *,
     out = Path(out_dir) if out_dir is not None else default_output_dir(path)
     _refuse_overwriting_input(path, out)
     model = resolve_model(config.model)
+    profile = load_profile(config.profile)
     track, selection = extract_pose(path, info, config, model, estimator=estimator,
                                     progress=progress)
     if not track.detected.any():
         raise NoRunnerError(f"Expected a runner in {path.name}, but no person was detected in "
                             f"any of its {len(track)} frames.")
+    measurement = measure(track, config)
     analysis = Analysis(video=info, input_sha256=sha256_file(path), model=model, config=config,
-                        track=track, selection=selection)
+                        track=track, selection=selection, measurement=measurement,
+                        warnings=list(measurement.warnings))
+    analysis.summary = score_summary(build_summary(analysis), profile,
+                                     speed_kmh=config.speed_kmh,
+                                     facing=measurement.cleaned.facing)
     ensure_dir(out)
     write_results(analysis, out)
     return analysis

@@ -18,9 +18,9 @@ RESULT_FILES = ("summary.json", "landmarks.csv")
 
 
 def build_summary(analysis: Analysis) -> dict[str, Any]:
-    """Assemble the ``summary.json`` content from an analysis."""
+    """Assemble the ``summary.json`` content (before scoring) from an analysis."""
     info = analysis.video
-    return {
+    summary = {
         "schema_version": SCHEMA_VERSION,
         "runform_version": __version__,
         "input": {
@@ -44,6 +44,10 @@ def build_summary(analysis: Analysis) -> dict[str, Any]:
         },
         "warnings": list(analysis.warnings),
     }
+    if analysis.measurement is not None:
+        summary.update(analysis.measurement.to_summary())
+        summary["warnings"] = list(analysis.warnings)
+    return summary
 
 
 def write_results(analysis: Analysis, out: Path) -> None:
@@ -55,6 +59,5 @@ def write_results(analysis: Analysis, out: Path) -> None:
     write_landmarks_csv(landmarks, analysis.track)
     analysis.outputs["landmarks"] = landmarks
     summary_path = out / "summary.json"
-    analysis.summary = build_summary(analysis)
     write_json(summary_path, analysis.summary)
     analysis.outputs["summary"] = summary_path
