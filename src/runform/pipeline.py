@@ -22,7 +22,7 @@ from runform.pose.selection import RunnerSelector, SelectionReport
 from runform.pose.track import PoseTrack
 from runform.scoring import load_profile, score_summary
 from runform.video.prefetch import prefetch
-from runform.video.reader import VideoInfo, iter_frames, probe_video
+from runform.video.reader import ReadReport, VideoInfo, iter_frames, probe_video
 
 ProgressCallback = Callable[[int, int], None]
 """Called with (frames done, frames expected) while the pose model runs."""
@@ -94,15 +94,16 @@ def analyze(video: str | Path, config: AnalysisConfig | None = None, *,
     _refuse_overwriting_input(path, out)
     model = resolve_model(config.model)
     profile = load_profile(config.profile)
+    read = ReadReport()
     track, selection = extract_pose(path, info, config, model, estimator=estimator,
-                                    progress=progress)
+                                    progress=progress, read_report=read)
     if not track.detected.any():
         raise NoRunnerError(f"Expected a runner in {path.name}, but no person was detected in "
                             f"any of its {len(track)} frames.")
     measurement = measure(track, config)
     analysis = Analysis(video=info, input_sha256=sha256_file(path), model=model, config=config,
                         track=track, selection=selection, measurement=measurement,
-                        warnings=list(measurement.warnings))
+                        warnings=_read_warnings(read, path) + measurement.warnings)
     analysis.summary = score_summary(build_summary(analysis), profile,
                                      speed_kmh=config.speed_kmh,
                                      facing=measurement.cleaned.facing)
@@ -113,18 +114,20 @@ def analyze(video: str | Path, config: AnalysisConfig | None = None, *,
 
 def extract_pose(path: Path, info: VideoInfo, config: AnalysisConfig, model: ModelFile, *,
                  estimator: PoseEstimator | None = None,
-                 progress: ProgressCallback | None = None) -> tuple[PoseTrack, SelectionReport]:
+                 progress: ProgressCallback | None = None,
+                 read_report: ReadReport | None = None) -> tuple[PoseTrack, SelectionReport]:
     """Run the pose estimator over every frame and keep the runner.
 
     Times passed to the estimator are on the video clock (milliseconds); the
-    returned track is on the real clock (divided by ``config.slowmo``).
+    returned track is on the real clock (divided by ``config.slowmo``). Pass a
+    ``read_report`` to learn afterwards whether the file decoded whole.
     """
     owned = estimator is None
     est: PoseEstimator = estimator or MediaPipePoseEstimator(model.path,
                                                              max_people=config.max_people)
     selector = RunnerSelector()
     try:
-        for frame in prefetch(iter_frames(path)):
+        for frame in prefetch(iter_frames(path, report=read_report)):
             people = est.detect(frame.image, int(round(frame.time_s * 1000.0)))
             selector.add(frame.time_s / config.slowmo, people)
             if progress is not None:
@@ -133,6 +136,11 @@ def extract_pose(path: Path, info: VideoInfo, config: AnalysisConfig, model: Mod
         if owned:
             est.close()
     return selector.result(info.width, info.height)
+
+
+def _read_warnings(read: ReadReport, path: Path) -> list[str]:
+    warning = read.warning(path.name)
+    return [warning] if warning else []
 
 
 def _refuse_overwriting_input(video: Path, out: Path) -> None:
