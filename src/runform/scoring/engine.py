@@ -128,7 +128,7 @@ def _trusted_values(entries: dict[str, dict[str, Any]], rules: dict[str, Rule],
     for key, entry in entries.items():
         rule = rules.get(key)
         value = _number(entry.get("value"))
-        if rule is not None and value is not None and _why_unknown(rule, entry, ctx) is None:
+        if rule is not None and value is not None and _unknown(rule, entry, ctx) is None:
             out[key] = value
     return out
 
@@ -154,10 +154,25 @@ def _no_rule(key: str) -> dict[str, Any]:
             "advice": ""}
 
 
-def _why_unknown(rule: Rule, entry: dict[str, Any], ctx: _Ctx) -> str | None:
-    """Why the entry cannot be judged (None when it can)."""
+@dataclass(frozen=True)
+class _Unknown:
+    """Why an entry cannot be judged: the reason in words, and whether the view is to blame."""
+
+    reason: str
+    wrong_view: bool = False
+
+
+def _unknown(rule: Rule, entry: dict[str, Any], ctx: _Ctx) -> _Unknown | None:
+    """Return why the entry cannot be judged, or None when it can."""
     if ctx.view is not None and ctx.view not in rule.views:
-        return f"it needs a {' or '.join(rule.views)} view and this clip is a {ctx.view} view"
+        return _Unknown(f"it needs a {' or '.join(rule.views)} view and this clip is a "
+                        f"{ctx.view} view", wrong_view=True)
+    reason = _why_unusable(rule, entry)
+    return _Unknown(reason) if reason else None
+
+
+def _why_unusable(rule: Rule, entry: dict[str, Any]) -> str | None:
+    """Return why the value or its confidence cannot be used, or None."""
     value = entry.get("value")
     if value is None:
         reason = entry.get("reason")
@@ -192,11 +207,11 @@ def _score_entry(rule: Rule, entry: dict[str, Any], ctx: _Ctx) -> dict[str, Any]
         typical = f"{typical} vs {ctx.profile.rules[rule.relative_to].label.lower()}"
     base = {**_common(rule, ctx), "typical_range": typical,
             "pace_band": pace.label() if pace else None}
-    reason = _why_unknown(rule, entry, ctx)
-    if reason is not None:
-        advice = ctx.profile.advice_view if "view" in reason else ctx.profile.advice_unknown
+    unknown = _unknown(rule, entry, ctx)
+    if unknown is not None:
+        advice = ctx.profile.advice_view if unknown.wrong_view else ctx.profile.advice_unknown
         return {**base, "status": "unknown", "score": None, "counted": False,
-                "value_text": "", "message": msg.unknown_message(rule.label, reason),
+                "value_text": "", "message": msg.unknown_message(rule.label, unknown.reason),
                 "advice": advice}
     if rule.kind == "category":
         return {**base, **_score_category(rule, entry)}
@@ -221,7 +236,8 @@ def _score_range(rule: Rule, value: float, entry: dict[str, Any], band: Band | N
     noise = ""
     if rule.section == "drift" and status != "good" and _within_noise(entry, value, ctx):
         status, side, score = "good", None, 100.0
-        noise = " The change is within the measurement noise (under 2 standard errors)."
+        noise = (" The change is within the measurement noise (under "
+                 f"{ctx.profile.drift_noise_se:g} standard errors).")
     message = msg.judged_message(rule, ctx.profile, status=status, side=side,
                                  words=msg.value_words(rule, scored), typical=typical,
                                  extra=extra, hint=msg.pace_hint(rule, ctx.speed_kmh)) + noise
@@ -270,8 +286,8 @@ def _score_category(rule: Rule, entry: dict[str, Any]) -> dict[str, Any]:
     seen = f"{value} ({rule.categories[value]}"
     seen += f", foot {angle:+.1f}° toes-up at contact)" if angle is not None else ")"
     typical = rule.typical_text or ", ".join(rule.categories)
-    message = msg.descriptor_message(rule, side=None, words=seen, typical=typical)
-    message = message.replace(" Within the typical range.", "")
+    message = msg.descriptor_message(rule, side=None, words=seen, typical=typical,
+                                     verdict=False)
     return {"status": "good", "score": None, "counted": False, "typical_range": typical,
             "value_text": msg.value_text(rule, value, angle), "message": message,
             "advice": rule.advice_good}

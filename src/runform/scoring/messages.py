@@ -110,11 +110,15 @@ def judged_message(rule: Rule, profile: Profile, *, status: str, side: Side | No
 
 
 def descriptor_message(rule: Rule, *, side: Side | None, words: str, typical: str,
-                       hint: str = "") -> str:
-    """Message of a descriptor: the value, the typical range, and why it is not a fault."""
+                       hint: str = "", verdict: bool = True) -> str:
+    """Message of a descriptor: the value, the typical range, and why it is not a fault.
+
+    ``verdict=False`` leaves out the "within/below/above the typical range"
+    sentence (for categories, which have no range).
+    """
     where = {"low": "Below", "high": "Above"}.get(side or "", "Within")
-    return _join(f"{rule.label}: {words}; typical {typical}.", f"{where} the typical range.",
-                 hint, rule.evidence_note)
+    return _join(f"{rule.label}: {words}; typical {typical}.",
+                 f"{where} the typical range." if verdict else "", hint, rule.evidence_note)
 
 
 def unknown_message(label: str, reason: str) -> str:
