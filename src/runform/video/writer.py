@@ -54,7 +54,10 @@ class VideoSink:
         stream = self._container.add_stream("libx264", rate=rate)
         stream.width, stream.height = self.size
         stream.pix_fmt = "yuv420p"
-        stream.time_base = _TIME_BASE
+        # Frames carry their own timestamps: the encoder must count in the same time
+        # base, else x264 renumbers them at the nominal rate (variable-frame-rate
+        # clips drift, and a non-integer rate breaks muxing).
+        stream.time_base = stream.codec_context.time_base = _TIME_BASE
         stream.options = {"crf": str(self.crf), "preset": "veryfast", "movflags": "+faststart"}
         stream.thread_type = "AUTO"
         self._stream = stream
