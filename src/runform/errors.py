@@ -34,3 +34,7 @@ class OutputError(RunformError):
 
 class ProfileError(RunformError):
     """A scoring profile file is missing or invalid."""
+
+
+class ResultReadError(RunformError):
+    """A saved result folder is missing a file or holds one that cannot be read."""

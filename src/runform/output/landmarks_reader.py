@@ -1,0 +1,64 @@
+"""Read ``landmarks.csv`` back into a :class:`~runform.pose.track.PoseTrack`.
+
+The inverse of :func:`runform.output.landmarks.write_landmarks_csv`: lets
+``runform report`` re-measure a saved result without running the pose model.
+World landmarks are not saved, so they come back as NaN.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+
+from runform.errors import ResultReadError
+from runform.output.landmarks import landmark_columns
+from runform.pose.schema import LANDMARK_NAMES
+from runform.pose.track import PoseTrack
+
+
+def read_landmarks_csv(path: Path, *, width: int, height: int) -> PoseTrack:
+    """Load a raw pose track written by ``write_landmarks_csv``.
+
+    Parameters
+    ----------
+    path
+        The ``landmarks.csv`` file.
+    width, height
+        Size of the upright frames the pixels refer to (``summary.json``
+        ``input.width`` and ``input.height``).
+
+    Returns
+    -------
+    PoseTrack
+        Time in real seconds; empty cells become NaN; ``world`` is NaN.
+
+    Raises
+    ------
+    ResultReadError
+        If the file is missing, has other columns, or holds non-numbers.
+    """
+    if not path.is_file():
+        raise ResultReadError(f"Expected the pose track {path}, but it does not exist.")
+    expected = landmark_columns()
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = csv.reader(handle)
+        header = next(rows, None)
+        if header != expected:
+            found = "an empty file" if header is None else f"{len(header)} columns"
+            raise ResultReadError(f"Expected {path.name} with the {len(expected)} columns "
+                                  f"time_s, nose_x, ... written by runform, but found {found}.")
+        try:
+            data = np.array([[float(v) if v else np.nan for v in row] for row in rows],
+                            dtype=np.float64).reshape(-1, len(expected))
+        except ValueError as exc:
+            raise ResultReadError(f"Expected numbers in {path.name}, but {exc}.") from exc
+    if data.shape[0] == 0:
+        raise ResultReadError(f"Expected at least one frame in {path.name}, but it has none.")
+    block = data[:, 1:].reshape(data.shape[0], len(LANDMARK_NAMES), 4)
+    try:
+        return PoseTrack.from_arrays(data[:, 0], block[..., :2], width=width, height=height,
+                                     depth=block[..., 2], visibility=block[..., 3])
+    except ValueError as exc:
+        raise ResultReadError(f"Expected a valid pose track in {path.name}, but {exc}") from exc

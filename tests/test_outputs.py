@@ -1,0 +1,225 @@
+"""Review files of a result: annotated video, steps and frames tables, landmarks reader, schema."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import av
+import jsonschema
+import numpy as np
+import pytest
+
+from runform.annotate import build_scene, scene_from_measurement
+from runform.errors import ResultReadError
+from runform.output.landmarks import write_landmarks_csv
+from runform.output.landmarks_reader import read_landmarks_csv
+from runform.output.schema import summary_schema
+from runform.output.tables import step_columns, write_frames_csv, write_steps_csv
+from runform.output.video import read_frames, write_annotated_video
+from runform.pose.track import PoseTrack
+from runform.scoring import load_profile, score_summary
+from runform.video.reader import probe_video
+from tests.metrics_support import measure_run
+from tests.runner_video import write_runner_video
+from tests.synthetic_tracks import synthetic_run
+from tests.videos import write_video
+
+
+def decoded(path: Path) -> dict:
+    """What a player sees: codec, pixel format, size, rotation, every frame's time."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        frames = list(container.decode(video=0))
+        return {"codec": stream.codec_context.name, "pix_fmt": stream.codec_context.pix_fmt,
+                "size": (stream.width, stream.height), "rate": float(stream.average_rate),
+                "times": [f.time for f in frames], "rotation": frames[0].rotation,
+                "duration": float(stream.duration * stream.time_base)}
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    """A rendered 4 s side-view clip at 30 fps, its measurement and its scored summary."""
+    folder = tmp_path_factory.mktemp("clip")
+    run = synthetic_run(cadence_spm=170, fps=30, duration_s=4.0, facing="left", width=426,
+                        height=240, height_px=200, noise_px=0.3, seed=2)
+    video = write_runner_video(folder / "run.mp4", run.track)
+    measurement = measure_run(run, speed_kmh=11.0)
+    summary = score_summary({"view": "side", **measurement.to_summary()}, load_profile(),
+                            speed_kmh=11.0)
+    return {"run": run, "video": video, "measurement": measurement, "summary": summary}
+
+
+# ----------------------------------------------------------------- video
+
+
+def test_annotated_video_has_the_inputs_frames_times_duration_and_codec(clip, tmp_path):
+    scene = scene_from_measurement(clip["measurement"], clip["summary"])
+    out = tmp_path / "annotated.mp4"
+    stills = write_annotated_video(clip["video"], out, scene, stills={5, 60})
+    src, dst = decoded(clip["video"]), decoded(out)
+    assert dst["codec"] == "h264" and dst["pix_fmt"] == "yuv420p"
+    assert len(dst["times"]) == len(src["times"]) == 120
+    assert dst["times"] == pytest.approx(src["times"], abs=1e-4)
+    assert dst["duration"] == pytest.approx(src["duration"], abs=1e-3)
+    assert dst["rate"] == pytest.approx(src["rate"])
+    assert dst["size"] == src["size"]
+    assert set(stills) == {5, 60}
+    raw = read_frames(clip["video"], [60])[60]
+    assert np.abs(stills[60].astype(int) - raw).mean() < 1.0  # unannotated copy
+
+
+def test_annotated_frames_carry_the_drawing(clip, tmp_path):
+    measurement = clip["measurement"]
+    scene = scene_from_measurement(measurement, clip["summary"])
+    out = tmp_path / "annotated.mp4"
+    write_annotated_video(clip["video"], out, scene)
+    contact = scene.contacts[len(scene.contacts) // 2]
+    index = contact.ic_frame
+    raw = read_frames(clip["video"], [index])[index].astype(int)
+    drawn = read_frames(out, [index])[index].astype(int)
+    assert np.abs(drawn - raw).mean() > 2.0
+    knee = measurement.cleaned.track.xy(f"{scene.near}_knee")[index]
+    hip = measurement.cleaned.track.xy(f"{scene.near}_hip")[index]
+    x, y = np.round((knee + hip) / 2).astype(int)  # middle of the near thigh
+    from runform.annotate.style import SIDE_COLORS
+
+    assert np.abs(drawn[y, x] - np.array(SIDE_COLORS[scene.near])).max() < 60
+
+
+def test_variable_frame_rate_portrait_clip_keeps_its_times_and_stays_upright(tmp_path):
+    times = np.cumsum(np.r_[0.0, np.where(np.arange(44) % 3 == 0, 0.05, 0.025)])
+    stored = write_video(tmp_path / "phone.mp4", times.tolist(), width=320, height=180,
+                         rotation=-90)
+    info = probe_video(stored)
+    assert (info.width, info.height) == (180, 320)  # upright portrait
+    run = synthetic_run(fps=40, duration_s=2.0, width=180, height=320, height_px=250)
+    pos = run.track.position[: times.size]
+    track = PoseTrack.from_arrays(times, pos, width=180, height=320)
+    scene = build_scene(track, facing="right", near="right", steps=[], series={})
+    out = tmp_path / "annotated.mp4"
+    write_annotated_video(stored, out, scene)
+    dst = decoded(out)
+    assert dst["size"] == (180, 320) and dst["rotation"] == 0
+    assert dst["times"] == pytest.approx(times.tolist(), abs=1e-4)
+    assert probe_video(out).rotation == 0
+
+
+# ---------------------------------------------------------------- tables
+
+
+def test_steps_csv_has_one_row_per_contact_with_the_summary_values(clip, tmp_path):
+    steps = clip["summary"]["steps"]
+    path = tmp_path / "steps.csv"
+    write_steps_csv(path, steps)
+    with path.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == len(steps) == len(clip["run"].contacts)
+    assert list(rows[0])[:4] == ["foot", "near", "time_s", "frame"]
+    assert set(step_columns(steps)) == set(steps[0])
+    for row, step in zip(rows, steps, strict=True):
+        assert row["foot"] == step["foot"]
+        assert float(row["time_s"]) == pytest.approx(step["time_s"])
+        assert float(row["contact_ms"]) == pytest.approx(step["contact_ms"])
+        assert row["near"] in ("0", "1")
+    write_steps_csv(tmp_path / "none.csv", [])
+    assert (tmp_path / "none.csv").read_text().splitlines() == [
+        "foot,near,time_s,frame,toe_off_s,toe_off_frame,contact_ms"]
+
+
+def test_frames_csv_has_one_row_per_frame_with_angles_contacts_and_landmarks(clip, tmp_path):
+    m = clip["measurement"]
+    track = m.cleaned.track
+    path = tmp_path / "frames.csv"
+    write_frames_csv(path, track, m.series, clip["summary"]["steps"])
+    with path.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == len(track)
+    cols = list(rows[0])
+    assert cols[:5] == ["frame", "time_s", "detected", "contact_left", "contact_right"]
+    assert "trunk_lean_deg" in cols and "nose_x" in cols and "right_foot_index_y" in cols
+    i = 37
+    assert float(rows[i]["time_s"]) == pytest.approx(track.time[i], abs=1e-6)
+    assert float(rows[i]["trunk_lean_deg"]) == pytest.approx(m.series["trunk_lean_deg"][i],
+                                                             abs=1e-3)
+    assert float(rows[i]["left_hip_x"]) == pytest.approx(track.xy("left_hip")[i, 0], abs=0.01)
+    for foot in ("left", "right"):
+        flags = np.array([r[f"contact_{foot}"] == "1" for r in rows])
+        truth = np.zeros(len(track), bool)
+        for c in clip["run"].contacts:
+            if c.foot == foot:
+                truth |= (track.time >= c.ic_time - 0.02) & (track.time <= c.to_time + 0.02)
+        assert flags.sum() > 0
+        assert (flags & ~truth).sum() == 0  # never flagged outside a true contact
+
+
+# ------------------------------------------------------------- landmarks
+
+
+def test_landmarks_csv_round_trip_keeps_values_and_gaps(tmp_path):
+    run = synthetic_run(fps=30, duration_s=1.0, gaps=[(0.3, 0.45)], seed=4)
+    track = run.track
+    path = tmp_path / "landmarks.csv"
+    write_landmarks_csv(path, track)
+    back = read_landmarks_csv(path, width=track.width, height=track.height)
+    assert back.time == pytest.approx(track.time, abs=1e-6)
+    assert np.array_equal(np.isnan(back.position), np.isnan(track.position))
+    ok = ~np.isnan(track.position)
+    assert np.abs(back.position[ok] - track.position[ok]).max() <= 5e-4
+    assert np.nanmax(np.abs(back.visibility - track.visibility)) <= 5e-4
+    assert (back.width, back.height) == (track.width, track.height)
+
+
+@pytest.mark.parametrize(("text", "match"), [
+    ("", "found an empty file"),
+    ("time_s,nose_x\n0,1\n", "found 2 columns"),
+])
+def test_landmarks_reader_refuses_foreign_files(tmp_path, text, match):
+    path = tmp_path / "landmarks.csv"
+    path.write_text(text)
+    with pytest.raises(ResultReadError, match=match):
+        read_landmarks_csv(path, width=10, height=10)
+    with pytest.raises(ResultReadError, match="does not exist"):
+        read_landmarks_csv(tmp_path / "missing.csv", width=10, height=10)
+
+
+def test_landmarks_reader_refuses_text_in_number_cells(tmp_path):
+    run = synthetic_run(fps=30, duration_s=0.5)
+    path = tmp_path / "landmarks.csv"
+    write_landmarks_csv(path, run.track)
+    lines = path.read_text().splitlines()
+    lines[3] = lines[3].replace(",", ",oops", 1)
+    path.write_text("\n".join(lines))
+    with pytest.raises(ResultReadError, match="Expected numbers"):
+        read_landmarks_csv(path, width=run.track.width, height=run.track.height)
+
+
+# ---------------------------------------------------------------- schema
+
+
+def test_schema_is_valid_and_matches_the_summary_version():
+    from runform.output.results import SCHEMA_VERSION
+
+    schema = summary_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["properties"]["schema_version"]["const"] == SCHEMA_VERSION
+
+
+def test_schema_rejects_what_a_program_must_not_see(clip):
+    base = {"schema_version": "0.1", "runform_version": "0.1.0",
+            "input": {"path": "a.mp4", "sha256": "0" * 64, "fps": 30.0, "frame_count": 120,
+                      "duration_s": 4.0, "width": 426, "height": 240},
+            "model": {"name": "full", "sha256": "1" * 64},
+            "config": {"model": "full", "height_cm": None, "speed_kmh": 11.0, "slowmo": 1.0},
+            "detection_rate": 1.0, **clip["summary"]}
+    validator = jsonschema.Draft202012Validator(summary_schema())
+    assert not list(validator.iter_errors(base))
+    bad = json.loads(json.dumps(base))
+    bad["metrics"]["cadence_spm"]["status"] = "great"
+    bad["steps"][0]["foot"] = "middle"
+    bad["input"]["sha256"] = "xyz"
+    bad["metrics"]["trunk_lean_deg"]["confidence"] = 1.5
+    messages = " ".join(e.message for e in validator.iter_errors(bad))
+    for word in ("great", "middle", "xyz", "1.5"):
+        assert word in messages
