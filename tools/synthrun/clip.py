@@ -104,7 +104,7 @@ def render_clip(
     with VideoWriter(out_path, width, height, rate, crf=crf, rotation=rotation) as writer:
         points = _render_frames(gait, camera, writer, times)
     builder = TruthBuilder(gait, camera)
-    steps = builder.step_entries(gait.steps(0.0, duration_s))
+    steps = builder.step_entries(gait.steps(0.0, max(duration_s, gait.stride_s)))
     series = builder.frame_series(points)
     truth = {
         "schema": SCHEMA,
@@ -136,7 +136,7 @@ def render_clip(
         "landmark_vertices": dict(LANDMARK_VERTICES),
         "metrics": metrics_from(builder, steps, series, duration_s),
         "drift": drift_from(series),
-        "steps": steps,
+        "steps": [step for step in steps if step["ic_time_s"] < duration_s],
         "frames": frames_section(times, points, gait.pose(times).stance),
     }
     out_path.with_suffix(".json").write_text(json.dumps(truth, indent=1))

@@ -49,8 +49,9 @@ SWEEP_CLEARANCE_M = 0.035
 """Ankle height above the flat-foot ankle height when the shank sweeps through
 vertical in late swing (needed when the foot lands ahead of the knee)."""
 ANKLE_KNOTS = (0.5, 0.9)
-"""Swing fractions at which the ankle is dorsiflexed by ``SWING_DORSIFLEXION`` and
-then at its landing angle."""
+"""Swing fractions at which the ankle is dorsiflexed by ``SWING_DORSIFLEXION``
+(the foot then turns from following the shank to its landing pitch) and at
+which the foot holds its landing pitch."""
 SWING_DORSIFLEXION = np.radians(15.0)
 TOE_RELEASE_SHARE = 0.4
 """Fraction of the swing over which the toes go from level to straight."""
@@ -60,6 +61,8 @@ PELVIS_LEAN_SHARE = 0.5
 """Share of the mean trunk lean taken by a constant forward pelvis tilt."""
 REACH_LIMIT = 0.9995
 """Largest stance hip-to-ankle distance as a fraction of the straight leg."""
+CLEARANCE_TOLERANCE_M = 0.002
+"""How far the swing foot's sole may dip below the belt before a gait is refused."""
 DERIVATIVE_STEP_S = 1e-5
 
 
@@ -210,10 +213,12 @@ class GaitModel:
             for side in SIDES
         }
         strike = np.radians(params.foot_strike_angle_deg)
+        self.landing_pitch = strike
         self.foot_origin = {side: self._foot_origin(side, strike) for side in SIDES}
         self.contact_heights = {side: self._contact_height(side) for side in SIDES}
         self._check_reach()
         self.swing = {side: self._swing_splines(side) for side in SIDES}
+        self._check_swing()
 
     # ----------------------------------------------------------------- timing
     def steps(self, start_s: float, end_s: float) -> list[Step]:
@@ -343,6 +348,36 @@ class GaitModel:
                     "cadence_spm, or land the foot further ahead."
                 )
 
+    def _check_swing(self) -> None:
+        """Raise if the swing knee hyperextends or the swing foot hits the belt."""
+        since = np.linspace(self.contact_s, self.stride_s, 400)
+        for side in SIDES:
+            angles = self._swing_angles(side, since)
+            if np.min(angles.thigh - angles.shank) < -1e-9:
+                raise ValueError(f"The {side} knee would hyperextend in swing.")
+            lowest = float(np.min(self._sole_heights(side, since, angles)))
+            if lowest < -CLEARANCE_TOLERANCE_M:
+                raise ValueError(
+                    f"The {side} swing foot would dip {-1000 * lowest:.0f} mm into the belt; "
+                    "raise swing_knee_flexion_deg or change the landing."
+                )
+
+    def _sole_heights(self, side: Side, since: FloatArray, angles: LegAngles) -> FloatArray:
+        """Heights of the foot's sole-hull points (toes bent about the toe joint), (N, K)."""
+        leg = self.body.legs[side]
+        foot = leg.foot
+        hip = self._hip(side, since)
+        down = np.stack([np.sin(angles.thigh), -np.cos(angles.thigh)], -1) * leg.thigh
+        shin = np.stack([np.sin(angles.shank), -np.cos(angles.shank)], -1) * leg.shank
+        ankle = (hip + down + shin)[:, None, :]
+        toes = foot.hull[:, 0] > foot.toe_joint[0]
+        rigid = rotate2(foot.hull[None], angles.pitch[:, None])
+        joint = rotate2(foot.toe_joint, angles.pitch[:, None])
+        bent = joint + rotate2(
+            foot.hull[None] - foot.toe_joint, (angles.pitch + angles.toe)[:, None]
+        )
+        return (ankle + np.where(toes[None, :, None], bent, rigid))[..., 1]
+
     # ------------------------------------------------------------------ swing
     def _stance_rates(self, side: Side, since: float, sign: float) -> tuple[LegAngles, ...]:
         """Stance angles at ``since`` and their one-sided time derivatives."""
@@ -372,7 +407,6 @@ class GaitModel:
         peak = self._peak_thigh(side, land)
         knee_off, knee_land = off.thigh - off.shank, land.thigh - land.shank
         knee_max = np.radians(self.params.swing_knee_flexion_deg)
-        ankle_land = land.pitch - land.shank
         return {
             "thigh": CubicSpline(
                 [0.0, half, hip_peak, 1.0],
@@ -388,8 +422,8 @@ class GaitModel:
                 bc_type=((1, 0.0), (1, 0.0)),
             ),
             "ankle": CubicSpline(
-                [0.0, *ANKLE_KNOTS, 1.0],
-                [off.pitch - off.shank, SWING_DORSIFLEXION, ankle_land, ankle_land],
+                [0.0, ANKLE_KNOTS[0]],
+                [off.pitch - off.shank, SWING_DORSIFLEXION],
                 bc_type=((1, (rate.pitch - rate.thigh) * swing_s), (1, 0.0)),
             ),
         }
@@ -415,7 +449,10 @@ class GaitModel:
         fraction = (since - self.contact_s) / (self.stride_s - self.contact_s)
         thigh = splines["thigh"](fraction)
         shank = thigh - splines["knee"](fraction)
-        pitch = splines["ankle"](fraction) + shank
+        ankle = splines["ankle"](np.minimum(fraction, ANKLE_KNOTS[0]))
+        turn = np.clip((fraction - ANKLE_KNOTS[0]) / (ANKLE_KNOTS[1] - ANKLE_KNOTS[0]), 0.0, 1.0)
+        landing = turn**2 * (3 - 2 * turn)
+        pitch = (1 - landing) * (ankle + shank) + landing * self.landing_pitch
         release = np.clip(fraction / TOE_RELEASE_SHARE, 0.0, 1.0)
         toe = -pitch * (1 - release**2 * (3 - 2 * release))
         return LegAngles(thigh, shank, pitch, toe)

@@ -35,6 +35,7 @@ FLOOR_DEPTH_M = 3.0
 MARK_SPACING_M = 0.4
 MARK_LENGTH_M = 0.025
 SUBPIXEL_BITS = 4
+SHADE_LEVELS = 64
 
 
 class Renderer:
@@ -54,7 +55,13 @@ class Renderer:
         self.camera = camera
         self.belt_speed_mps = belt_speed_mps
         self.faces = np.asarray(body.model.faces)
-        self.face_rgb = _face_colours(body, camera)
+        self.face_class, base = _face_classes(body, camera)
+        shades = AMBIENT + DIFFUSE * np.linspace(0.0, 1.0, SHADE_LEVELS)
+        self.palette = [
+            tuple(int(v) for v in np.clip(np.rint(rgb * shade), 0, 255))
+            for rgb in base
+            for shade in shades
+        ]
         light = np.array([camera.side * 0.75, 0.55, 0.35])
         self.light = light / np.linalg.norm(light)
         self.background = self._background()
@@ -87,12 +94,13 @@ class Renderer:
         depth = self.camera.depth(corners[order]).mean(axis=1)
         order = order[np.argsort(-depth)]
         unit = normals[order] / np.linalg.norm(normals[order], axis=1, keepdims=True)
-        shade = AMBIENT + DIFFUSE * np.clip(unit @ self.light, 0.0, 1.0)
-        colours = np.clip(self.face_rgb[order] * shade[:, None], 0, 255).astype(int).tolist()
+        level = np.rint(np.clip(unit @ self.light, 0.0, 1.0) * (SHADE_LEVELS - 1)).astype(int)
+        colours = (self.face_class[order] * SHADE_LEVELS + level).tolist()
         pixels = self.camera.project(corners[order]) - 0.5
         points = np.round(pixels * (1 << SUBPIXEL_BITS)).astype(np.int32)
+        fill, palette = cv2.fillConvexPoly, self.palette
         for triangle, colour in zip(points, colours, strict=True):
-            cv2.fillConvexPoly(image, triangle, colour, cv2.LINE_8, SUBPIXEL_BITS)
+            fill(image, triangle, palette[colour], cv2.LINE_8, SUBPIXEL_BITS)
 
     def _fill_world(self, image: UInt8Image, corners: FloatArray, rgb: tuple[int, ...]) -> None:
         """Fill a world-space quadrilateral."""
@@ -141,23 +149,28 @@ def _top_face(
     return np.array([[near, 0.0, rear], [near, 0.0, front], [far, 0.0, front], [far, 0.0, rear]])
 
 
-def _face_colours(body: Body, camera: Camera) -> FloatArray:
-    """Return the base RGB per face: wood body, darker ball joints, far limbs dimmed."""
+def _face_classes(body: Body, camera: Camera) -> tuple[npt.NDArray[np.intp], FloatArray]:
+    """Return each face's colour class and the classes' base RGB.
+
+    Classes: wood body, darker ball joints, and both dimmed on the far-side
+    limbs (the side away from the camera).
+    """
     weights = body.model._weights
     assert weights.skin_part_names is not None
     assert weights.skin_part_face_starts is not None
     assert weights.skin_part_face_counts is not None
     faces = np.asarray(body.model.faces)
-    colours = np.empty((len(faces), 3))
+    joint = np.zeros(len(faces), dtype=np.intp)
     for name, start, count in zip(
         weights.skin_part_names,
         weights.skin_part_face_starts,
         weights.skin_part_face_counts,
         strict=True,
     ):
-        colours[start : start + count] = JOINT_RGB if name.startswith("joint_") else BODY_RGB
+        joint[start : start + count] = name.startswith("joint_")
     far = PREFIX["left" if camera.facing == "right" else "right"]
     names = np.array(body.model.joint_names)
     far_face = np.char.startswith(names[body.vertex_owners()[faces[:, 0]]], far)
-    colours[far_face] *= FAR_SIDE_TINT
-    return colours
+    base = np.array([BODY_RGB, JOINT_RGB, BODY_RGB, JOINT_RGB], dtype=float)
+    base[2:] *= FAR_SIDE_TINT
+    return joint + 2 * far_face, base

@@ -249,31 +249,33 @@ class TruthBuilder:
         return float(joints[self.body.index(PREFIX[side] + "Ankle"), 2] - hips[2])
 
     # ------------------------------------------------------------ intervals
-    def oscillation_cm(self, steps: list[Step], end_s: float) -> list[float]:
+    def oscillation_cm(self, steps: list[Step]) -> list[float]:
         """Peak-to-peak hip-midpoint height per step (IC to next IC), centimetres."""
         values = []
         for step, following in zip(steps, steps[1:], strict=False):
-            if following.ic_time_s > end_s:
-                break
             times = np.arange(step.ic_time_s, following.ic_time_s, DENSE_STEP_S)
             joints = self.joint_series(times)
-            hips = joints[:, self.body.index("L_Hip"), 1] + joints[:, self.body.index("R_Hip"), 1]
-            values.append(float(50.0 * np.ptp(hips)))
+            left, right = self.body.index("L_Hip"), self.body.index("R_Hip")
+            values.append(float(50.0 * np.ptp(joints[:, left, 1] + joints[:, right, 1])))
         return values
 
-    def arm_swing(self, start_s: float, end_s: float) -> dict[str, float]:
-        """Near-arm swing per full stride in the clip (mean over strides), degrees."""
+    def arm_swing(self, duration_s: float) -> dict[str, float]:
+        """Near-arm swing per stride, mean over the clip's strides, degrees.
+
+        Strides run from one left initial contact to the next; the strides
+        starting in the clip are used (at least one, even for clips shorter
+        than a stride: the gait is periodic).
+        """
         stride = self.gait.stride_s
-        first = self.gait.steps(start_s, end_s)[0].ic_time_s
+        steps = self.gait.steps(0.0, duration_s + stride)
+        starts = [step.ic_time_s for step in steps if step.foot == "left"]
+        starts = [start for start in starts if start + stride <= duration_s] or starts[:1]
         forward, backward = [], []
-        while first + stride <= end_s:
-            times = np.arange(first, first + stride, DENSE_STEP_S)
+        for start in starts:
+            times = np.arange(start, start + stride, DENSE_STEP_S)
             angle = self.arm_angle(self.joint_points(times), self.near)
             forward.append(float(angle.max()))
             backward.append(float(-angle.min()))
-            first += stride
-        if not forward:
-            raise ValueError("The clip is shorter than one stride; no arm swing truth.")
         return {
             "arm_swing_deg": float(np.mean(forward) + np.mean(backward)),
             "arm_swing_forward_deg": float(np.mean(forward)),
@@ -309,7 +311,8 @@ def metrics_from(
     builder
         The truth builder of the clip.
     steps
-        Entries from :meth:`TruthBuilder.step_entries`.
+        Entries from :meth:`TruthBuilder.step_entries`, consecutive and at
+        least two (the clip's steps, or the first stride's for short clips).
     series
         Per-frame values from :meth:`TruthBuilder.frame_series`.
     duration_s
@@ -323,7 +326,7 @@ def metrics_from(
     gait = builder.gait
     step_s = gait.stride_s / 2
     contacts = [Step(s["foot"], s["ic_time_s"], s["to_time_s"]) for s in steps]
-    oscillation = float(np.median(builder.oscillation_cm(contacts, duration_s)))
+    oscillation = float(np.median(builder.oscillation_cm(contacts)))
     step_length_cm = 100.0 * gait.speed_mps * step_s
     strike = float(np.mean([s["foot_strike_angle_deg"] for s in steps]))
 
@@ -336,7 +339,7 @@ def metrics_from(
         "head_forward_deg": float(np.mean(series["head_forward_deg"])),
         "elbow_angle_deg": float(np.mean(series["elbow_angle_deg"])),
         "elbow_angle_far_deg": float(np.mean(series["elbow_angle_far_deg"])),
-        **builder.arm_swing(0.0, duration_s),
+        **builder.arm_swing(duration_s),
         "shank_angle_at_contact_deg": mean("shank_angle_deg"),
         "knee_flexion_at_contact_deg": mean("knee_flexion_deg"),
         "foot_ahead_of_hip_cm": mean("foot_ahead_cm"),
