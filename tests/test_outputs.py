@@ -223,3 +223,112 @@ def test_schema_rejects_what_a_program_must_not_see(clip):
     messages = " ".join(e.message for e in validator.iter_errors(bad))
     for word in ("great", "middle", "xyz", "1.5"):
         assert word in messages
+
+
+# ------------------------------------------------- pipeline and rebuild
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory):
+    """``runform.analyze`` run end to end on a rendered clip (poses from the known track)."""
+    from runform import AnalysisConfig, analyze
+    from tests.runner_video import TrackEstimator
+
+    folder = tmp_path_factory.mktemp("analysed")
+    run = synthetic_run(cadence_spm=172, fps=60, duration_s=6.0, facing="right", width=480,
+                        height=270, height_px=230, noise_px=0.3, seed=8)
+    video = write_runner_video(folder / "run.mp4", run.track)
+    estimator = TrackEstimator(run.track)
+    analysis = analyze(video, AnalysisConfig(height_cm=178, speed_kmh=11.0),
+                       out_dir=folder / "out", estimator=estimator)
+    return {"run": run, "video": video, "out": folder / "out", "analysis": analysis}
+
+
+def test_analyze_writes_every_result_file_with_summary_last(result):
+    from runform.output.results import RESULT_FILES
+
+    out = result["out"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(RESULT_FILES)
+    times = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    assert times["summary.json"] == max(times.values())
+    assert set(result["analysis"].outputs) >= {"video", "report", "steps", "frames",
+                                               "landmarks", "summary"}
+    assert len(decoded(out / "annotated.mp4")["times"]) == len(result["run"].track)
+
+
+def test_real_summaries_validate_against_the_schema(result):
+    summary = json.loads((result["out"] / "summary.json").read_text(encoding="utf-8"))
+    jsonschema.validate(summary, summary_schema())
+    assert summary["schema_version"] == "0.1"
+
+
+def _copy_result(result, tmp_path) -> Path:
+    import shutil
+
+    target = tmp_path / "copy"
+    shutil.copytree(result["out"], target)
+    return target
+
+
+def test_rebuild_rescores_with_a_new_profile_without_the_pose_model(result, tmp_path,
+                                                                    monkeypatch):
+    from runform.pose import estimator
+    from runform.rebuild import rebuild_report
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("the pose model must not run on a rebuild")
+
+    monkeypatch.setattr(estimator.MediaPipePoseEstimator, "__init__", no_model)
+    folder = _copy_result(result, tmp_path)
+    before = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    landmarks = (folder / "landmarks.csv").read_bytes()
+    assert before["metrics"]["trunk_lean_deg"]["status"] == "good"
+    profile = tmp_path / "strict.toml"
+    profile.write_text("[metrics.trunk_lean_deg.bands]\ngood_min = 30.0\ngood_max = 40.0\n"
+                       "fair_min = 25.0\nfair_max = 45.0\n")
+    rebuilt = rebuild_report(folder, profile=profile)
+    after = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    assert after["metrics"]["trunk_lean_deg"]["status"] == "poor"
+    assert after["metrics"]["trunk_lean_deg"]["value"] == pytest.approx(  # CSV keeps 0.001 px
+        before["metrics"]["trunk_lean_deg"]["value"], abs=0.01)
+    assert after["config"]["profile"] == str(profile)
+    assert after["input"] == before["input"] and after["model"] == before["model"]
+    assert rebuilt.summary == after
+    assert (folder / "landmarks.csv").read_bytes() == landmarks
+    assert 'class="card metric poor" id="m-trunk_lean_deg"' in (
+        folder / "report.html").read_text(encoding="utf-8")
+    assert len(decoded(folder / "annotated.mp4")["times"]) == len(result["run"].track)
+    jsonschema.validate(after, summary_schema())
+
+
+def test_rebuild_needs_the_analysed_video_or_no_video(result, tmp_path):
+    from runform.errors import InputNotFoundError
+    from runform.rebuild import rebuild_report
+
+    folder = _copy_result(result, tmp_path)
+    data = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    data["input"]["path"] = str(tmp_path / "moved.mp4")
+    (folder / "summary.json").write_text(json.dumps(data))
+    with pytest.raises(InputNotFoundError, match="--video PATH"):
+        rebuild_report(folder)
+    other = write_video(tmp_path / "other.mp4", [0.0, 0.04, 0.08])
+    with pytest.raises(InputNotFoundError, match="different file"):
+        rebuild_report(folder, video=other)
+    (folder / "annotated.mp4").unlink()
+    rebuilt = rebuild_report(folder, write_video=False)
+    assert "video" not in rebuilt.outputs and not (folder / "annotated.mp4").exists()
+    assert "<video" not in (folder / "report.html").read_text(encoding="utf-8")
+    rebuilt = rebuild_report(folder, video=result["video"])
+    assert rebuilt.outputs["video"].is_file()
+
+
+def test_rebuild_refuses_a_folder_that_is_not_a_result(tmp_path):
+    from runform.rebuild import rebuild_report
+
+    with pytest.raises(ResultReadError, match="not a folder"):
+        rebuild_report(tmp_path / "nothing")
+    with pytest.raises(ResultReadError, match="summary.json in the result folder"):
+        rebuild_report(tmp_path)
+    (tmp_path / "summary.json").write_text("[1, 2]")
+    with pytest.raises(ResultReadError, match="'input' section"):
+        rebuild_report(tmp_path)

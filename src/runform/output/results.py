@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +14,8 @@ if TYPE_CHECKING:
     from runform.pipeline import Analysis
 
 SCHEMA_VERSION = "0.1"
-RESULT_FILES = ("summary.json", "landmarks.csv")
+RESULT_FILES = ("summary.json", "landmarks.csv", "steps.csv", "frames.csv", "annotated.mp4",
+                "report.html")
 """File names a result folder may hold (checked so the input is never overwritten)."""
 
 
@@ -50,14 +52,26 @@ def build_summary(analysis: Analysis) -> dict[str, Any]:
     return summary
 
 
-def write_results(analysis: Analysis, out: Path) -> None:
+def write_results(analysis: Analysis, out: Path, *,
+                  progress: Callable[[int, int], None] | None = None) -> None:
     """Write every result file of ``analysis`` into ``out`` (atomically, one by one).
 
     ``summary.json`` is written last, so its presence means the folder is complete.
+    ``progress`` reports (frames done, frames expected) while the annotated
+    video is drawn.
     """
     landmarks = out / "landmarks.csv"
     write_landmarks_csv(landmarks, analysis.track)
     analysis.outputs["landmarks"] = landmarks
+    if analysis.measurement is not None:
+        from runform.output.review import write_review_files
+        from runform.scoring import load_profile
+
+        analysis.outputs.update(write_review_files(
+            out, measurement=analysis.measurement, summary=analysis.summary,
+            video=analysis.video.path, profile=load_profile(analysis.config.profile),
+            speed_kmh=analysis.config.speed_kmh, write_video=analysis.config.write_video,
+            progress=progress))
     summary_path = out / "summary.json"
     write_json(summary_path, analysis.summary)
     analysis.outputs["summary"] = summary_path
