@@ -332,3 +332,48 @@ def test_rebuild_refuses_a_folder_that_is_not_a_result(tmp_path):
     (tmp_path / "summary.json").write_text("[1, 2]")
     with pytest.raises(ResultReadError, match="'input' section"):
         rebuild_report(tmp_path)
+
+
+# -------------------------------------------------------------------- CLI
+
+
+def test_cli_analyze_json_prints_only_the_summary_and_open_opens_the_report(tmp_path,
+                                                                            monkeypatch):
+    from typer.testing import CliRunner
+
+    from runform import pipeline
+    from runform.cli import app
+    from tests.runner_video import TrackEstimator
+
+    run = synthetic_run(cadence_spm=170, fps=30, duration_s=4.0, width=426, height=240,
+                        height_px=200, seed=3)
+    video = write_runner_video(tmp_path / "run.mp4", run.track)
+    monkeypatch.setattr(pipeline, "MediaPipePoseEstimator",
+                        lambda *a, **k: TrackEstimator(run.track))
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url: opened.append(url) or True)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["analyze", str(video), "--out", str(out), "--json",
+                                      "--open", "--no-video"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)  # nothing but the JSON on stdout
+    assert summary == json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert "report" in result.stderr and "Runner found" in result.stderr
+    assert opened == [(out / "report.html").resolve().as_uri()]
+    assert not (out / "annotated.mp4").exists()
+
+
+def test_cli_report_rebuilds_a_saved_result(result, tmp_path):
+    from typer.testing import CliRunner
+
+    from runform.cli import app
+
+    folder = _copy_result(result, tmp_path)
+    (folder / "report.html").unlink()
+    outcome = CliRunner().invoke(app, ["report", str(folder), "--no-video", "--json", "-q"])
+    assert outcome.exit_code == 0, outcome.output
+    assert json.loads(outcome.stdout)["schema_version"] == "0.1"
+    assert (folder / "report.html").is_file()
+    missing = CliRunner().invoke(app, ["report", str(tmp_path / "nope")])
+    assert missing.exit_code == 1
+    assert "not a folder" in missing.stderr and "Traceback" not in missing.output

@@ -61,6 +61,10 @@ SlowmoOpt = Annotated[float, typer.Option(
     "--slowmo", min=1, max=64,
     help="Slow-motion factor: capture fps / playback fps (240 fps played at 30 fps = 8).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
+OpenOpt = Annotated[bool, typer.Option("--open", help="Open report.html in the web browser.")]
+JsonOpt = Annotated[bool, typer.Option(
+    "--json", help="Print summary.json to stdout and nothing else there (messages and "
+    "progress go to stderr), e.g. to pipe into jq.")]
 ProfileOpt = Annotated[Path | None, typer.Option(
     "--profile", exists=True, dir_okay=False,
     help="Scoring profile (TOML) overriding the built-in thresholds (see README, Scoring).",
@@ -81,6 +85,8 @@ def analyze(
     no_video: Annotated[bool, typer.Option("--no-video",
                                            help="Skip the annotated video (faster).")] = False,
     profile: ProfileOpt = None,
+    open_report: OpenOpt = False,
+    as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Analyse one running video and write its result folder.
@@ -106,8 +112,72 @@ def analyze(
         err.print("[red]interrupted:[/red] no result was written for this clip.")
         raise typer.Exit(code=130) from None
     if not quiet:
-        _print_outputs(analysis.outputs, analysis.detection_rate, analysis.warnings)
-        Console().print(render_scorecard(analysis.summary))
+        _print_outputs(analysis.outputs, analysis.detection_rate, analysis.warnings,
+                       to_stderr=as_json)
+        Console(stderr=as_json).print(render_scorecard(analysis.summary))
+    _finish(analysis.summary, analysis.outputs, as_json=as_json, open_report=open_report)
+
+
+@app.command()
+def report(
+    result_dir: Annotated[Path, typer.Argument(
+        help="A result folder written by runform analyze.", show_default=False)],
+    profile: ProfileOpt = None,
+    video: Annotated[Path | None, typer.Option(
+        "--video", exists=True, dir_okay=False,
+        help="The analysed video, if it has moved since the analysis.",
+        show_default=False)] = None,
+    no_video: Annotated[bool, typer.Option(
+        "--no-video", help="Rebuild the report without the annotated video.")] = False,
+    open_report: OpenOpt = False,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Rebuild the annotated video and the report of a saved result, without the pose model.
+
+    The pose track saved in landmarks.csv is measured and scored again with the current
+    profile, then annotated.mp4, report.html, steps.csv, frames.csv and summary.json are
+    rewritten.
+
+    Example: runform report runform-output/good_form --profile my_profile.toml
+    """
+    from runform.errors import RunformError
+    from runform.rebuild import rebuild_report
+    from runform.scoring import render_scorecard
+
+    try:
+        with _progress(quiet, f"{result_dir.name} (video)") as progress:
+            rebuilt = rebuild_report(result_dir, profile=profile, video=video,
+                                     write_video=not no_video, progress=progress)
+    except RunformError as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(code=1) from None
+    except KeyboardInterrupt:
+        err.print("[red]interrupted:[/red] files already rewritten are complete; run again.")
+        raise typer.Exit(code=130) from None
+    if not quiet:
+        _print_outputs(rebuilt.outputs, rebuilt.summary.get("detection_rate") or 0.0,
+                       rebuilt.warnings, to_stderr=as_json)
+        Console(stderr=as_json).print(render_scorecard(rebuilt.summary))
+    _finish(rebuilt.summary, rebuilt.outputs, as_json=as_json, open_report=open_report)
+
+
+def _finish(summary: dict[str, object], outputs: dict[str, Path], *, as_json: bool,
+            open_report: bool) -> None:
+    """Print the summary as JSON on stdout and/or open the report, as asked."""
+    if as_json:
+        import json
+
+        from runform.output.atomic import to_jsonable
+
+        typer.echo(json.dumps(to_jsonable(summary), ensure_ascii=False))
+    report_path = outputs.get("report")
+    if open_report and report_path is not None:
+        import webbrowser
+
+        if not webbrowser.open(report_path.resolve().as_uri()):
+            err.print(f"[yellow]warning:[/yellow] no web browser found; open "
+                      f"{escape(str(report_path))} yourself.")
 
 
 def _progress(quiet: bool, name: str):  # type: ignore[no-untyped-def]
@@ -116,8 +186,9 @@ def _progress(quiet: bool, name: str):  # type: ignore[no-untyped-def]
     return frame_progress(enabled=not quiet, description=name)
 
 
-def _print_outputs(outputs: dict[str, Path], detection_rate: float, warnings: list[str]) -> None:
-    console = Console()
+def _print_outputs(outputs: dict[str, Path], detection_rate: float, warnings: list[str], *,
+                   to_stderr: bool = False) -> None:
+    console = Console(stderr=to_stderr)
     for warning in warnings:
         err.print(f"[yellow]warning:[/yellow] {escape(warning)}")
     console.print(f"Runner found in {detection_rate:.0%} of frames.")
