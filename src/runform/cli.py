@@ -119,6 +119,72 @@ def analyze(
 
 
 @app.command()
+def batch(
+    folder: Annotated[Path, typer.Argument(help="Folder of running videos.", show_default=False)],
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Output folder: one result folder per clip (mirroring its path in "
+        "FOLDER), batch.csv, batch.json and index.html. Default: "
+        "runform-output/batch-<folder name>/.", show_default=False)] = None,
+    recursive: Annotated[bool, typer.Option("--recursive", "-r",
+                                            help="Also analyse clips in subfolders.")] = False,
+    pattern: Annotated[list[str] | None, typer.Option(
+        "--pattern", "-p", help="Glob of the clips to analyse, case-insensitive (repeat for "
+        "several). Default: the usual video extensions (mp4, mov, m4v, avi, mkv, webm, mts, "
+        "3gp...).", show_default=False)] = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", "-w", min=1, help="Clips analysed at once on this machine. Default: "
+        "the fastest setting measured on this kind of machine (see docs/batch.md).",
+        show_default=False)] = None,
+    resume: Annotated[bool, typer.Option(
+        "--resume/--no-resume", help="Reuse the results of clips already analysed from the "
+        "same file with the same settings.")] = True,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="Send the clips to this Dask scheduler (tcp://host:8786 or a "
+        "scheduler file) instead of local processes; needs pip install 'runform\\[cluster]'.",
+        show_default=False)] = None,
+    model: ModelOpt = "full",
+    height_cm: HeightOpt = None,
+    speed_kmh: SpeedOpt = None,
+    slowmo: SlowmoOpt = 1.0,
+    no_video: Annotated[bool, typer.Option("--no-video",
+                                           help="Skip the annotated videos (faster).")] = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Analyse every clip in a folder, in parallel and resumable, and tabulate the results.
+
+    Exit code 0 when every clip succeeded (or was reused), 1 when any failed.
+
+    Example: runform batch squad/ --recursive --height-cm 175 --out squad-results
+    """
+    from rich.markup import escape
+
+    from runform.batch import DEFAULT_PATTERNS, BatchInterrupted, BatchOptions, run_batch
+    from runform.config import AnalysisConfig
+    from runform.errors import RunformError
+
+    config = AnalysisConfig(model=model, height_cm=height_cm, speed_kmh=speed_kmh,
+                            slowmo=slowmo, write_video=not no_video)
+    options = BatchOptions(folder=folder, out=out, config=config,
+                           patterns=tuple(pattern or DEFAULT_PATTERNS), recursive=recursive,
+                           workers=workers, resume=resume, scheduler=scheduler)
+    try:
+        report = run_batch(options, show_progress=not quiet)
+    except RunformError as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(code=1) from None
+    except BatchInterrupted as exc:
+        err.print(f"[red]interrupted:[/red] {exc.report.summary_line()}. Finished clips are "
+                  "complete; run the same command again to analyse the rest.")
+        raise typer.Exit(code=130) from None
+    for failed in report.failed:
+        err.print(f"[red]failed:[/red] {escape(failed.key)}: {escape(failed.error)}")
+    if not quiet:
+        typer.echo(report.summary_line())
+        typer.echo(f"  {'index':<10} {report.outputs['index']}")
+    raise typer.Exit(code=report.exit_code)
+
+
+@app.command()
 def report(
     result_dir: Annotated[Path, typer.Argument(
         help="A result folder written by runform analyze.", show_default=False)],
