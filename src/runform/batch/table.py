@@ -77,7 +77,7 @@ def clip_row(result: ClipResult, out: Path) -> dict[str, Any]:
         "detection_rate": summary.get("detection_rate"),
         "warnings": " | ".join(" ".join(str(w).split()) for w in _list(summary.get("warnings"))),
         "elapsed_s": result.elapsed_s if result.status != "skipped" else None,
-        "result_dir": _relative(result.out_dir, out),
+        "result_dir": _relative(result.out_dir, out) if result.out_dir.is_dir() else "",
         "report": _report_link(result, out),
     }
     for column in COLUMNS:
