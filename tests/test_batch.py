@@ -13,6 +13,7 @@ import pytest
 from runform.batch import BatchOptions, BatchReport, discover_clips, run_batch
 from runform.batch.discover import result_dir
 from runform.batch.local import WORKER_DIED
+from runform.batch.runner import output_lock
 from runform.config import AnalysisConfig
 from runform.errors import InputNotFoundError, OutputError
 from tests.batch_fakes import BAD, CRASH, GOOD, FakeEstimatorFactory, make_folder, write_clip
@@ -187,3 +188,14 @@ def test_a_killed_worker_fails_only_its_own_clip(tmp_path: Path) -> None:
         "a.mp4": "ok", "b.mp4": "ok", "boom.mp4": "failed", "c.mp4": "ok"}
     assert report.failed[0].error == WORKER_DIED
     assert read_csv(out / "batch.csv")["boom.mp4"]["error"] == WORKER_DIED
+
+
+def test_two_batches_cannot_write_the_same_output_folder(tmp_path: Path) -> None:
+    folder, out = tmp_path / "in", tmp_path / "out"
+    write_clip(folder / "a.mp4")
+    out.mkdir()
+    busy = pytest.raises(OutputError, match=r"another runform batch \(process \d+\)")
+    with output_lock(out), busy:  # as if another batch were running
+        run_batch(options(folder, out), show_progress=False)
+    assert run_batch(options(folder, out, workers=1),
+                     show_progress=False).summary_line() == "1 ok, 0 failed, 0 skipped"

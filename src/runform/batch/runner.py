@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,10 +37,11 @@ from runform.batch.local import LocalPool
 from runform.batch.progress import BatchDisplay, batch_display
 from runform.batch.table import clip_row, write_batch_json, write_csv
 from runform.config import AnalysisConfig
-from runform.errors import InputNotFoundError
+from runform.errors import InputNotFoundError, OutputError
 from runform.output.atomic import ensure_dir
 
 OUTPUT_FILES = {"csv": "batch.csv", "json": "batch.json", "index": "index.html"}
+LOCK_NAME = ".runform-batch.lock"
 _INDEX_EVERY_S = 5.0
 """Minimum seconds between two renderings of index.html while the batch runs."""
 
@@ -158,6 +161,12 @@ def run_batch(options: BatchOptions, *, show_progress: bool = True) -> BatchRepo
                                  f"in {options.folder}, but found none{hint}.")
     fingerprint = settings_fingerprint(options.config)
     ensure_dir(out)
+    with output_lock(out):
+        return _run_locked(options, out, clips, fingerprint, show_progress)
+
+
+def _run_locked(options: BatchOptions, out: Path, clips: list[Clip],
+                fingerprint: dict[str, Any], show_progress: bool) -> BatchReport:
     jobs = [_job(clip, out, options) for clip in clips]
     table = _BatchTable(options.folder, out, [j.key for j in jobs], fingerprint)
     todo = [job for job in jobs if not (options.resume and table.reuse(job))]
@@ -174,6 +183,45 @@ def run_batch(options: BatchOptions, *, show_progress: bool = True) -> BatchRepo
             table.write(final=True)
             raise BatchInterrupted(table.report()) from None
     return table.report()
+
+
+@contextmanager
+def output_lock(out: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the output folder while a batch writes to it.
+
+    Two batches writing the same folder would analyse the same clips twice and
+    overwrite each other's table. The lock (``flock`` on ``.runform-batch.lock``)
+    is released by the system even when the process is killed. Where ``fcntl``
+    does not exist (Windows) no lock is taken.
+
+    Raises
+    ------
+    OutputError
+        If another batch holds the lock.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        yield
+        return
+    path = out / LOCK_NAME
+    with path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.seek(0)
+            owner = handle.read().strip() or "unknown"
+            raise OutputError(f"Expected {out} to be free, but another runform batch (process "
+                              f"{owner}) is writing to it; wait for it to finish or choose "
+                              "another --out.") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _job(clip: Clip, out: Path, options: BatchOptions) -> ClipJob:
