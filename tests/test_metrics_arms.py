@@ -1,7 +1,10 @@
+import dataclasses
+
 import numpy as np
 import pytest
 
 from runform.metrics.arms import elbow_angle_series, swing_per_stride, upper_arm_angle_series
+from runform.pose.schema import LANDMARK_INDEX
 from tests.metrics_support import exact_run, measure_run
 
 
@@ -58,3 +61,21 @@ def test_swing_per_stride_skips_short_strides() -> None:
     out = swing_per_stride(t, ang, [(0.0, 1.0), (0.0, 0.02)])
     assert out[0] == pytest.approx([25.0, 15.0], abs=0.05)
     assert np.isnan(out[1]).all()
+
+
+
+def test_far_arm_mostly_missing_is_left_out() -> None:
+    # The cleaning stage drops a hidden far arm in most frames; its few frames
+    # must not count as a tiny swing.
+    run = exact_run(elbow_deg=90.0, arm_swing_deg=30.0, trunk_lean_deg=0.0)
+    pos = run.track.position.copy()
+    keep = np.zeros(len(run.track), bool)
+    keep[::5] = True
+    for part in ("elbow", "wrist"):
+        pos[~keep, LANDMARK_INDEX[f"left_{part}"]] = np.nan
+    m = measure_run(dataclasses.replace(run, track=run.track.with_position(pos)))
+    assert m.metrics["elbow_angle_deg"]["far_arm"]["value"] is None
+    assert m.metrics["arm_swing_deg"]["arms"] == ["right"]
+    assert m.metrics["arm_swing_deg"]["value"] == pytest.approx(60.0, abs=0.2)
+    sparse = np.where(keep, 10.0 * np.sin(run.track.time), np.nan)
+    assert np.isnan(swing_per_stride(run.track.time, sparse, [(0.0, 5.0)])).all()

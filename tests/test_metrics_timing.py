@@ -12,8 +12,8 @@ from tests.synthetic_tracks import synthetic_run
 
 
 def _steps(times: list[float], feet: str = "rl") -> tuple[Step, ...]:
-    return tuple(Step(foot="right" if feet[i % 2] == "r" else "left", ic_time=t, ic_frame=0)
-                 for i, t in enumerate(times))
+    return tuple(Step(foot="right" if feet[i % len(feet)] == "r" else "left", ic_time=t,
+                      ic_frame=0) for i, t in enumerate(times))
 
 
 @pytest.mark.parametrize("cadence", [150.0, 172.0, 195.0])
@@ -59,6 +59,9 @@ def test_step_rates() -> None:
     rates = step_rates(_steps([0.0, 0.5, 1.0]))
     assert rates[:2] == pytest.approx([120.0, 120.0])
     assert np.isnan(rates[2])
+    # A missed left contact: right -> right spans two steps and is not a step rate.
+    missed = step_rates(_steps([0.0, 1.0, 1.5], feet="rrl"))
+    assert np.isnan(missed[0]) and missed[1] == pytest.approx(120.0)
 
 
 @pytest.mark.parametrize("duty", [0.3, 0.36, 0.42])

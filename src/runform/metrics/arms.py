@@ -26,6 +26,8 @@ ELBOW_TOLERANCE_DEG = 3.0
 SWING_TOLERANCE_DEG = 3.0
 FAR_ARM_MIN_VISIBILITY = 0.5
 """Mean MediaPipe visibility below which the far arm is treated as hidden."""
+MIN_COVERAGE = 0.8
+"""Share of a stride's frames (or of the clip) in which an arm must be found to be measured."""
 
 
 def elbow_angle_series(shoulder: FloatArray, elbow: FloatArray, wrist: FloatArray) -> FloatArray:
@@ -85,14 +87,15 @@ def swing_per_stride(time: FloatArray, upper_arm: FloatArray,
         Shape (strides, 2): column 0 the peak flexion (deg, positive
         ahead), column 1 the peak extension (deg, positive behind). The
         swing is their sum. NaN rows for strides with fewer than 4 finite
-        frames.
+        frames or less than 80 % of their frames finite (a hidden arm's
+        range would be too small).
     """
     out = np.full((len(bounds), 2), np.nan)
     for i, (t0, t1) in enumerate(bounds):
         seg = upper_arm[(time >= t0) & (time < t1)]
-        seg = seg[np.isfinite(seg)]
-        if seg.size >= 4:
-            out[i] = (seg.max(), -seg.min())
+        found = np.isfinite(seg)
+        if found.sum() >= 4 and found.mean() >= MIN_COVERAGE:
+            out[i] = (seg[found].max(), -seg[found].min())
     return out
 
 
@@ -114,8 +117,17 @@ def upper_arm_series(ctx: MetricContext, side: Foot) -> FloatArray:
 
 
 def far_arm_visible(ctx: MetricContext) -> bool:
-    """Whether MediaPipe saw the far arm well enough to measure it."""
-    return ctx.visibility(arm_landmarks(ctx.far), ctx.whole_strides()) >= FAR_ARM_MIN_VISIBILITY
+    """Whether MediaPipe saw the far arm well enough to measure it.
+
+    The far arm counts when its mean visibility is at least 0.5 and its
+    shoulder, elbow and wrist were found in at least 80 % of the frames of
+    whole strides (otherwise the cleaning stage dropped it as hidden).
+    """
+    frames = ctx.whole_strides()
+    if ctx.visibility(arm_landmarks(ctx.far), frames) < FAR_ARM_MIN_VISIBILITY:
+        return False
+    found = np.all([np.isfinite(ctx.xy(n)).all(axis=1) for n in arm_landmarks(ctx.far)], axis=0)
+    return bool(found[frames].mean() >= MIN_COVERAGE) if frames.any() else False
 
 
 def measure_elbow(ctx: MetricContext) -> dict[str, Any]:

@@ -85,11 +85,16 @@ def fit_stride_period(steps: tuple[Step, ...], guess_s: float | None = None) -> 
 
 
 def step_rates(steps: tuple[Step, ...]) -> FloatArray:
-    """Instantaneous cadence per step: 60 / time to the next contact (last step NaN)."""
-    t = np.array([s.ic_time for s in steps], dtype=np.float64)
-    if t.size < 2:
-        return np.full(t.size, np.nan)
-    return np.append(60.0 / np.diff(t), np.nan)
+    """Instantaneous cadence per step: 60 / time to the next contact, steps per minute.
+
+    NaN for the last step and where the next contact is of the same foot
+    (a contact of the other foot was missed, so the interval spans two steps).
+    """
+    out = np.full(len(steps), np.nan)
+    for i, (a, b) in enumerate(zip(steps[:-1], steps[1:], strict=False)):
+        if a.foot != b.foot and b.ic_time > a.ic_time:
+            out[i] = 60.0 / (b.ic_time - a.ic_time)
+    return out
 
 
 def measure_cadence(ctx: MetricContext) -> tuple[dict[str, Any], StrideFit | None]:
