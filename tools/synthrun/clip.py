@@ -139,8 +139,33 @@ def render_clip(
         "steps": [step for step in steps if step["ic_time_s"] < duration_s],
         "frames": frames_section(times, points, gait.pose(times).stance),
     }
-    out_path.with_suffix(".json").write_text(json.dumps(truth, indent=1))
+    out_path.with_suffix(".json").write_text(dumps(truth))
     return truth
+
+
+def dumps(truth: dict[str, Any]) -> str:
+    """Serialise the truth: readable sections, one line per per-frame array."""
+    frames = truth["frames"]
+    head = json.dumps({key: value for key, value in truth.items() if key != "frames"}, indent=1)
+
+    def block(name: str, arrays: dict[str, Any]) -> str:
+        lines = ",\n".join(
+            f"   {json.dumps(key)}: {_compact(value)}" for key, value in arrays.items()
+        )
+        return f'  "{name}": {{\n{lines}\n  }}'
+
+    body = ",\n".join(
+        [
+            f'  "time_s": {_compact(frames["time_s"])}',
+            block("points", frames["points"]),
+            block("stance", frames["stance"]),
+        ]
+    )
+    return f'{head[:-2]},\n "frames": {{\n{body}\n }}\n}}\n'
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
 
 
 def _render_frames(

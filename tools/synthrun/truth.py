@@ -161,7 +161,7 @@ class TruthBuilder:
             Landmark name -> upright-image pixels, shape (N, 2).
         """
         chunks = [
-            self._image_points(chunk) for chunk in np.array_split(times, len(times) // 64 + 1)
+            self._image_points(chunk) for chunk in np.array_split(times, len(times) // 16 + 1)
         ]
         return {name: np.concatenate([chunk[name] for chunk in chunks]) for name in POINT_NAMES}
 
