@@ -23,7 +23,7 @@ from tests.batch_fakes import FakeEstimatorFactory, write_clip
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = AnalysisConfig(model="lite", write_video=False)
-CLIPS = [f"clip{i}.mp4" for i in range(8)]
+CLIPS = [f"clip{i}.mp4" for i in range(6)]
 
 SCRIPT = """
 import sys
