@@ -318,51 +318,6 @@ class Body:
             frames[f"{side}_foot"] = self.foot_frames[side]
         return frames
 
-    def joint_positions(self, world: FloatArray, root: FloatArray) -> FloatArray:
-        """Forward kinematics of the body joints from world rotations.
-
-        Parameters
-        ----------
-        world
-            World rotation of every body joint, shape (N, 24, 3, 3).
-        root
-            World position of the pelvis joint, shape (N, 3).
-
-        Returns
-        -------
-        numpy.ndarray
-            Joint positions, shape (N, 24, 3).
-        """
-        positions = np.empty((world.shape[0], BODY_JOINTS, 3))
-        positions[:, 0] = root
-        for joint in range(1, BODY_JOINTS):
-            parent = self.parents[joint]
-            positions[:, joint] = positions[:, parent] + world[:, parent] @ self.offsets[joint]
-        return positions
-
-    def landmark_positions(self, world: FloatArray, joints: FloatArray) -> dict[str, FloatArray]:
-        """World positions of the landmark vertices (rigid with their joint).
-
-        Parameters
-        ----------
-        world
-            World rotations, shape (N, 24, 3, 3).
-        joints
-            Joint positions from :meth:`joint_positions`, shape (N, 24, 3).
-
-        Returns
-        -------
-        dict
-            Landmark name -> positions, shape (N, 3).
-        """
-        out = {}
-        owners = self.vertex_owners()
-        for name, vertex in LANDMARK_VERTICES.items():
-            joint = owners[vertex]
-            local = self.vertices_rest[vertex] - self.joints_rest[joint]
-            out[name] = world[:, joint] @ local + joints[:, joint]
-        return out
-
     def pose_parameters(self, world: FloatArray, root: FloatArray) -> dict[str, FloatArray]:
         """Convert world rotations to mannequin-x (SMPL-X) pose parameters.
 

@@ -7,8 +7,10 @@ foot rolls on its sole (heel first for a rearfoot strike, toes first for a
 forefoot strike) without slipping, lies flat, and finally rises onto its
 toes, which stay flat on the belt until toe-off. The leg follows from 2-link
 inverse kinematics during stance and from smooth joint-angle splines during
-swing (C1 at toe-off; C1 for hip and knee at initial contact, where the foot
-then slaps down about its contact point). Arms swing opposite to the legs.
+swing (C1 at toe-off; the swing ends with the knee still, the thigh retracting
+and the foot at its landing pitch, and the stance starts with the impact: the
+hips keep descending and the foot slaps down about its contact point). The
+arms swing opposite to the legs.
 
 Angles are radians internally. Sagittal angles of hanging segments (thigh,
 shank, arm) are measured forward from the downward vertical; the foot pitch
@@ -23,6 +25,7 @@ import numpy as np
 from scipy.interpolate import CubicSpline
 
 from .body import (
+    BODY_JOINTS,
     LANDMARK_VERTICES,
     PREFIX,
     SIDES,
@@ -53,6 +56,7 @@ ANKLE_KNOTS = (0.5, 0.9)
 (the foot then turns from following the shank to its landing pitch) and at
 which the foot holds its landing pitch."""
 SWING_DORSIFLEXION = np.radians(15.0)
+"""Ankle dorsiflexion (foot relative to shank) at mid-swing."""
 TOE_RELEASE_SHARE = 0.4
 """Fraction of the swing over which the toes go from level to straight."""
 ARM_PEAK_PHASE = 0.45
@@ -212,9 +216,8 @@ class GaitModel:
             side: rotate2(sagittal(body.legs[side].hip_offset), -self.pelvis_tilt)
             for side in SIDES
         }
-        strike = np.radians(params.foot_strike_angle_deg)
-        self.landing_pitch = strike
-        self.foot_origin = {side: self._foot_origin(side, strike) for side in SIDES}
+        self.landing_pitch = np.radians(params.foot_strike_angle_deg)
+        self.foot_origin = {side: self._foot_origin(side) for side in SIDES}
         self.contact_heights = {side: self._contact_height(side) for side in SIDES}
         self._check_reach()
         self.swing = {side: self._swing_splines(side) for side in SIDES}
@@ -265,13 +268,11 @@ class GaitModel:
     # ----------------------------------------------------------------- stance
     def _stance_pitch(self, since: FloatArray) -> FloatArray:
         """Foot pitch in stance: strike angle, flat, heel rise to toe-off."""
-        strike = np.radians(self.params.foot_strike_angle_deg)
         toe_off = np.radians(self.params.toe_off_foot_pitch_deg)
         loading = np.clip(since / (LOADING_SHARE * self.contact_s), 0.0, 1.0)
         heel_off = HEEL_OFF_SHARE * self.contact_s
-        rising = np.clip((since - heel_off) / (self.contact_s - heel_off), 0.0, None)
-        landing = strike * (1 - np.sin(np.pi / 2 * loading))
-        rising = np.minimum(rising, 1.0)
+        rising = np.clip((since - heel_off) / (self.contact_s - heel_off), 0.0, 1.0)
+        landing = self.landing_pitch * (1 - np.sin(np.pi / 2 * loading))
         return landing + toe_off * rising**2 * (3 - 2 * rising)
 
     def _rolling_ankle(self, side: Side, belt: FloatArray, pitch: FloatArray) -> FloatArray:
@@ -281,9 +282,9 @@ class GaitModel:
         contact = np.stack([belt + foot.unrolled[vertex], np.zeros_like(belt)], axis=-1)
         return contact - rotate2(foot.hull[vertex], pitch)
 
-    def _foot_origin(self, side: Side, strike: float) -> float:
+    def _foot_origin(self, side: Side) -> float:
         """Flat-foot ankle position at IC so that the ankle lands at the set distance."""
-        ankle = self._rolling_ankle(side, np.zeros(1), np.full(1, strike))
+        ankle = self._rolling_ankle(side, np.zeros(1), np.full(1, self.landing_pitch))
         return self.params.foot_ahead_at_ic_cm / 100.0 - float(ankle[0, 0])
 
     def stance_foot(self, side: Side, since: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -379,7 +380,7 @@ class GaitModel:
         return (ankle + np.where(toes[None, :, None], bent, rigid))[..., 1]
 
     # ------------------------------------------------------------------ swing
-    def _stance_rates(self, side: Side, since: float, sign: float) -> tuple[LegAngles, ...]:
+    def _stance_rates(self, side: Side, since: float, sign: float) -> tuple[LegAngles, LegAngles]:
         """Stance angles at ``since`` and their one-sided time derivatives."""
         step = sign * DERIVATIVE_STEP_S
         samples = self._stance_angles(side, since + step * np.arange(3.0))
@@ -394,10 +395,9 @@ class GaitModel:
         thigh and foot, and the knee momentarily still (it stops extending at
         toe-off). The knee flexes to its peak and extends again, the thigh
         swings forward past its landing angle and retracts, and the ankle
-        reaches its landing angle early. At initial contact the knee is
-        momentarily still and the thigh retracting; the stance then starts
-        with the impact (the hips keep descending and the foot slaps down about
-        its contact point).
+        dorsiflexes by mid-swing. At initial contact the knee is
+        momentarily still, the thigh retracting and the foot at its landing
+        pitch (see :meth:`_swing_angles`).
         """
         swing_s = self.stride_s - self.contact_s
         off, rate = self._stance_rates(side, self.contact_s, -1.0)
@@ -445,6 +445,12 @@ class GaitModel:
         return max(peak, float(np.arccos(np.clip(drop / leg.thigh, -1.0, 1.0))))
 
     def _swing_angles(self, side: Side, since: FloatArray) -> LegAngles:
+        """Swing angles from the splines.
+
+        The foot follows the shank (ankle spline) until mid-swing, then turns
+        to its landing pitch; the toes, level with the belt at toe-off,
+        straighten during early swing.
+        """
         splines = self.swing[side]
         fraction = (since - self.contact_s) / (self.stride_s - self.contact_s)
         thigh = splines["thigh"](fraction)
@@ -523,41 +529,47 @@ class GaitModel:
             World rotations, pelvis position and stance flags.
         """
         times = np.atleast_1d(np.asarray(times, dtype=float))
-        body = self.body
-        frames = body.segment_frames
-        world = np.broadcast_to(np.eye(3), (len(times), 24, 3, 3)).copy()
+        world = np.broadcast_to(np.eye(3), (len(times), BODY_JOINTS, 3, 3)).copy()
         pelvis = sagittal_rotation(-self.pelvis_tilt)
         world[:, 0] = pelvis
-        trunk, neck = self._trunk_angles(times)
-        for joint in ("Spine1", "Spine2", "Spine3", "L_Collar", "R_Collar"):
-            world[:, body.index(joint)] = sagittal_rotation(trunk)
-        world[:, body.index("Neck")] = sagittal_rotation(neck)
-        lean = self.trunk_lean(times)
-        elbow = np.pi - np.radians(self.params.elbow_angle_deg)
+        self._pose_trunk(world, times)
         for side in SIDES:
-            prefix = PREFIX[side]
-            legs = self.leg_angles(side, times)
-            world[:, body.index(prefix + "Hip")] = (
-                sagittal_rotation(legs.thigh) @ frames[f"{side}_thigh"]
-            )
-            world[:, body.index(prefix + "Knee")] = (
-                sagittal_rotation(legs.shank) @ frames[f"{side}_shank"]
-            )
-            foot = frames[f"{side}_foot"]
-            world[:, body.index(prefix + "Ankle")] = sagittal_rotation(legs.pitch) @ foot
-            world[:, body.index(prefix + "Foot")] = sagittal_rotation(legs.pitch + legs.toe) @ foot
-            upper = self.arm_angle(side, times) - lean
-            world[:, body.index(prefix + "Shoulder")] = (
-                sagittal_rotation(upper) @ frames[f"{side}_upper_arm"]
-            )
-            forearm = sagittal_rotation(upper + elbow) @ frames[f"{side}_forearm"]
-            for joint in ("Elbow", "Wrist", "Hand"):
-                world[:, body.index(prefix + joint)] = forearm
+            self._pose_leg(world, side, times)
+            self._pose_arm(world, side, times)
         hips = np.zeros((len(times), 3))
         hips[:, 1] = self.hip_height(self._since_left(times))
-        root = hips - pelvis @ (body.hip_mid_rest - body.joints_rest[0])
+        root = hips - pelvis @ (self.body.hip_mid_rest - self.body.joints_rest[0])
         stance = {side: self.since_contact(side, times) < self.contact_s for side in SIDES}
         return BodyPose(world, root, stance)
+
+    def _pose_trunk(self, world: FloatArray, times: FloatArray) -> None:
+        """Set the spine, collar and neck world rotations (the head stays level)."""
+        trunk, neck = self._trunk_angles(times)
+        for joint in ("Spine1", "Spine2", "Spine3", "L_Collar", "R_Collar"):
+            world[:, self.body.index(joint)] = sagittal_rotation(trunk)
+        world[:, self.body.index("Neck")] = sagittal_rotation(neck)
+
+    def _pose_leg(self, world: FloatArray, side: Side, times: FloatArray) -> None:
+        """Set the hip, knee, ankle and toe world rotations of one leg."""
+        index, frames, prefix = self.body.index, self.body.segment_frames, PREFIX[side]
+        legs = self.leg_angles(side, times)
+        foot = frames[f"{side}_foot"]
+        world[:, index(prefix + "Hip")] = sagittal_rotation(legs.thigh) @ frames[f"{side}_thigh"]
+        world[:, index(prefix + "Knee")] = sagittal_rotation(legs.shank) @ frames[f"{side}_shank"]
+        world[:, index(prefix + "Ankle")] = sagittal_rotation(legs.pitch) @ foot
+        world[:, index(prefix + "Foot")] = sagittal_rotation(legs.pitch + legs.toe) @ foot
+
+    def _pose_arm(self, world: FloatArray, side: Side, times: FloatArray) -> None:
+        """Set the shoulder, elbow, wrist and hand world rotations of one arm."""
+        index, frames, prefix = self.body.index, self.body.segment_frames, PREFIX[side]
+        upper = self.arm_angle(side, times) - self.trunk_lean(times)
+        flexion = np.pi - np.radians(self.params.elbow_angle_deg)
+        world[:, index(prefix + "Shoulder")] = (
+            sagittal_rotation(upper) @ frames[f"{side}_upper_arm"]
+        )
+        forearm = sagittal_rotation(upper + flexion) @ frames[f"{side}_forearm"]
+        for joint in ("Elbow", "Wrist", "Hand"):
+            world[:, index(prefix + joint)] = forearm
 
 
 def _fields(angles: LegAngles) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
