@@ -137,7 +137,7 @@ def render_clip(
         "metrics": metrics_from(builder, steps, series, duration_s),
         "drift": drift_from(series),
         "steps": [step for step in steps if step["ic_time_s"] < duration_s],
-        "frames": frames_section(times, points, gait.pose(times).stance),
+        "frames": frames_section(times, points, gait.stance(times)),
     }
     out_path.with_suffix(".json").write_text(dumps(truth))
     return truth

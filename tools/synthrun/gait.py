@@ -539,8 +539,11 @@ class GaitModel:
         hips = np.zeros((len(times), 3))
         hips[:, 1] = self.hip_height(self._since_left(times))
         root = hips - pelvis @ (self.body.hip_mid_rest - self.body.joints_rest[0])
-        stance = {side: self.since_contact(side, times) < self.contact_s for side in SIDES}
-        return BodyPose(world, root, stance)
+        return BodyPose(world, root, self.stance(times))
+
+    def stance(self, times: FloatArray) -> dict[Side, np.ndarray]:
+        """Whether each foot is on the belt at the given times (IC <= t < TO)."""
+        return {side: self.since_contact(side, times) < self.contact_s for side in SIDES}
 
     def _pose_trunk(self, world: FloatArray, times: FloatArray) -> None:
         """Set the spine, collar and neck world rotations (the head stays level)."""
