@@ -156,7 +156,7 @@ def test_trunk_line_and_label_sit_behind_the_runner(facing):
     hip_mid_x = (pose["left_hip"][0] + pose["right_hip"][0]) / 2
     shoulder_y, hip_y = pose["right_shoulder"][1], pose["right_hip"][1]
     assert pixel(frame, (hip_mid_x, (shoulder_y + hip_y) / 2)) == ACCENT
-    chip = tuple(round(0.72 * c + 0.28 * 128) for c in INK)  # translucent dark label box
+    chip = tuple(128 // 4 + round(0.75 * c) for c in INK)  # translucent dark label box
     ys, xs = np.nonzero(colored(frame, chip, tol=3))
     assert xs.size > 0
     behind = xs < hip_mid_x if facing == "right" else xs > hip_mid_x

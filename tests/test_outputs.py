@@ -88,6 +88,31 @@ def test_annotated_frames_carry_the_drawing(clip, tmp_path):
     assert np.abs(drawn[y, x] - np.array(SIDE_COLORS[scene.near])).max() < 60
 
 
+def test_large_inputs_are_annotated_at_1080p_with_the_drawing_scaled(clip, tmp_path):
+    from runform.annotate.style import SIDE_COLORS
+    from runform.output.video import output_size
+
+    assert output_size(3840, 2160, 1080) == (1920, 1080)
+    assert output_size(2160, 3840, 1080) == (1080, 1920)  # portrait stays portrait
+    assert output_size(1920, 1080, 1080) == (1920, 1080)
+    assert output_size(1000, 999, 500) == (500, 500)  # even sides for yuv420p
+    assert output_size(3840, 2160, None) == (3840, 2160)
+    measurement = clip["measurement"]
+    scene = scene_from_measurement(measurement, clip["summary"])
+    out = tmp_path / "small.mp4"
+    write_annotated_video(clip["video"], out, scene, max_short_side=200)
+    dst, src = decoded(out), decoded(clip["video"])
+    assert dst["size"] == (356, 200)
+    assert dst["times"] == pytest.approx(src["times"], abs=1e-4)
+    index = scene.contacts[1].ic_frame
+    frame = read_frames(out, [index])[index].astype(int)
+    track = measurement.cleaned.track
+    mid = (track.xy(f"{scene.near}_knee")[index] + track.xy(f"{scene.near}_hip")[index]) / 2
+    x, y = np.round(mid * 200 / 240).astype(int)  # where the near thigh is after scaling
+    patch = frame[y - 1:y + 2, x - 1:x + 2].reshape(-1, 3)  # 2 px lines at this size
+    assert np.abs(patch - np.array(SIDE_COLORS[scene.near])).max(axis=1).min() < 70
+
+
 def test_variable_frame_rate_portrait_clip_keeps_its_times_and_stays_upright(tmp_path):
     times = np.cumsum(np.r_[0.0, np.where(np.arange(44) % 3 == 0, 0.05, 0.025)])
     stored = write_video(tmp_path / "phone.mp4", times.tolist(), width=320, height=180,

@@ -10,7 +10,7 @@ from runform.annotate import draw
 from runform.annotate.base import BaseAnnotator, Image8
 from runform.annotate.scene import Scene
 from runform.annotate.style import INK, NEUTRAL, Style, dim, status_color
-from runform.annotate.text import draw_text, fill_rect, text_size
+from runform.annotate.text import SHADE_ALPHA, draw_text, fill_rect, text_size
 
 CORNERS = ("top-left", "top-right", "bottom-left", "bottom-right")
 
@@ -48,7 +48,7 @@ class PanelAnnotator(BaseAnnotator):
         """Draw the panel for frame ``index``."""
         lay = self._layout(scene)
         s = self.style
-        fill_rect(frame, lay.x, lay.y, lay.x + lay.width, lay.y + lay.height, INK, 0.72)
+        fill_rect(frame, lay.x, lay.y, lay.x + lay.width, lay.y + lay.height, INK, SHADE_ALPHA)
         x, y = lay.x + s.pad * 2, lay.y + s.pad
         draw_text(frame, "CADENCE", x, y, dim(NEUTRAL, 0.25), self.small_px, bold=True)
         head = scene.cadence

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -93,6 +93,18 @@ class Scene:
     def active_contacts(self, index: int) -> list[Contact]:
         """Return the contacts whose marks are on screen at frame ``index``."""
         return [c for c in self.contacts if c.ic_frame <= index <= c.end_frame]
+
+    def scaled(self, factor: float, width: int, height: int) -> Scene:
+        """Return the scene for frames resized by ``factor`` to ``width`` x ``height``."""
+        track = replace(self.track.with_position(self.track.position * factor), width=width,
+                        height=height)
+
+        def scale(p: Point | None) -> Point | None:
+            return None if p is None else (p[0] * factor, p[1] * factor)
+
+        contacts = tuple(replace(c, knee=scale(c.knee), ankle=scale(c.ankle),
+                                 ground=scale(c.ground)) for c in self.contacts)
+        return replace(self, track=track, contacts=contacts)
 
     def contact_at(self, index: int) -> Contact | None:
         """Return the contact whose initial contact falls on frame ``index``, if any."""

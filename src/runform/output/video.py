@@ -1,10 +1,11 @@
 """``annotated.mp4``: the input re-decoded, annotated frame by frame and encoded as H.264.
 
-Frames are streamed (decode, draw, encode) so memory stays flat with clip
-length. The output keeps every input frame with its own timestamp, so it has
-the same frame count, duration and frame rate as the input; frames come out
-of the reader upright, so portrait clips stay portrait without rotation
-metadata.
+Frames are streamed (decode in a background thread, draw, encode) so memory
+stays flat with clip length. The output keeps every input frame with its own
+timestamp, so it has the same frame count, duration and frame rate as the
+input; frames come out of the reader upright, so portrait clips stay portrait
+without rotation metadata. Inputs larger than 1080p are annotated at 1080p
+(:data:`MAX_SHORT_SIDE`).
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from pathlib import Path
 
+import cv2
 import numpy as np
 import numpy.typing as npt
 
 from runform.annotate import Scene, Style, annotate_frame, default_annotators
+from runform.video.prefetch import prefetch
 from runform.video.reader import iter_frames, probe_video
 from runform.video.writer import VideoSink
 
@@ -24,8 +27,27 @@ ProgressCallback = Callable[[int, int], None]
 """Called with (frames done, frames expected)."""
 
 
+MAX_SHORT_SIDE = 1080
+"""Larger inputs (4K) are annotated at this short side: every phone and browser plays
+1080p H.264, the file is a quarter of the size and encoding is about four times faster."""
+
+
+def output_size(width: int, height: int, max_short_side: int | None) -> tuple[int, int]:
+    """Return the annotated video's frame size: the input's, or scaled down to the cap.
+
+    The aspect ratio (and so the orientation) is kept; sides are even, as
+    yuv420p needs.
+    """
+    short = min(width, height)
+    if max_short_side is None or short <= max_short_side:
+        return width, height
+    f = max_short_side / short
+    return 2 * round(width * f / 2), 2 * round(height * f / 2)
+
+
 def write_annotated_video(video: Path, out: Path, scene: Scene, *,
                           stills: Collection[int] = (), crf: int = 23,
+                          max_short_side: int | None = MAX_SHORT_SIDE,
                           progress: ProgressCallback | None = None) -> dict[int, Image8]:
     """Draw the annotations on every frame of ``video`` and write ``out`` (H.264, yuv420p).
 
@@ -43,6 +65,9 @@ def write_annotated_video(video: Path, out: Path, scene: Scene, *,
         report's still frames), so the video is decoded only once.
     crf
         x264 quality (lower = better, bigger).
+    max_short_side
+        Inputs whose short side is larger are annotated scaled down to it
+        (None keeps the input's size).
     progress
         Optional callback with (frames done, frames expected).
 
@@ -60,15 +85,21 @@ def write_annotated_video(video: Path, out: Path, scene: Scene, *,
         If ``out`` cannot be written.
     """
     info = probe_video(video)
-    style = Style.for_frame(info.width, info.height)
-    annotators = default_annotators(style)
+    width, height = output_size(info.width, info.height, max_short_side)
+    resize = (width, height) != (info.width, info.height)
+    if resize:
+        scene = scene.scaled(width / info.width, width, height)
+    annotators = default_annotators(Style.for_frame(width, height))
     wanted = set(stills)
     captured: dict[int, Image8] = {}
-    with VideoSink(out, fps=info.fps, width=info.width, height=info.height, crf=crf) as sink:
-        for frame in iter_frames(video):
+    with VideoSink(out, fps=info.fps, width=width, height=height, crf=crf) as sink:
+        for frame in prefetch(iter_frames(video)):
             image = frame.image
             if frame.index in wanted:
                 captured[frame.index] = image.copy()
+            if resize:
+                image = np.asarray(cv2.resize(image, (width, height),
+                                              interpolation=cv2.INTER_AREA), dtype=np.uint8)
             sink.write(annotate_frame(image, scene, frame.index, annotators), frame.time_s)
             if progress is not None:
                 progress(frame.index + 1, info.frame_count)
