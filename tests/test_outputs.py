@@ -402,3 +402,25 @@ def test_cli_report_rebuilds_a_saved_result(result, tmp_path):
     missing = CliRunner().invoke(app, ["report", str(tmp_path / "nope")])
     assert missing.exit_code == 1
     assert "not a folder" in missing.stderr and "Traceback" not in missing.output
+
+
+# ------------------------------------------- real pose model (slow tests)
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE_CLIPS = sorted((REPO / "sample_videos").glob("*.mp4"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("video", SAMPLE_CLIPS, ids=lambda p: p.name)
+def test_schema_holds_for_every_sample_clip_through_the_real_pose_model(video, tmp_path):
+    """Every sample clip (the real clip's summary is checked in test_report.py)."""
+    from runform import AnalysisConfig, analyze
+
+    analyze(video, AnalysisConfig(model="lite", height_cm=178, speed_kmh=10.0,
+                                  write_video=False), out_dir=tmp_path)
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    jsonschema.validate(summary, summary_schema())
+    with (tmp_path / "steps.csv").open(newline="") as handle:
+        assert len(list(csv.DictReader(handle))) == len(summary["steps"]) > 0
+    with (tmp_path / "frames.csv").open(newline="") as handle:
+        assert sum(1 for _ in handle) == summary["input"]["frame_count"] + 1

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 from html.parser import HTMLParser
 
 import cv2
+import jsonschema
 import numpy as np
 import pytest
 
@@ -21,6 +23,7 @@ from runform.output.report import (
     select_stills,
 )
 from runform.output.review import write_review_files
+from runform.output.schema import summary_schema
 from runform.output.video import read_frames
 from runform.scoring import load_profile, score_summary
 from tests.chromium import check_page, find_chromium
@@ -213,3 +216,28 @@ def test_report_renders_in_headless_chromium_and_the_video_plays(analysed):
     assert video["duration"] == pytest.approx(6.0, abs=0.05)
     assert (video["width"], video["height"]) == (640, 360)
     assert video["play"] == "ok" and video["advanced"] > 0.2, video
+
+
+@pytest.mark.slow
+def test_real_portrait_clip_end_to_end_in_chromium(tmp_path):
+    """The real MIT treadmill clip (portrait phone video) through the real pose model."""
+    from pathlib import Path
+
+    from runform import AnalysisConfig, analyze
+
+    chromium = find_chromium()
+    if chromium is None:
+        pytest.skip("Chromium is not installed (Debian: apt-get install chromium); the "
+                    "report's browser test needs it.")
+    clip = Path(__file__).parent / "data" / "treadmill_side_home.mp4"
+    analysis = analyze(clip, AnalysisConfig(model="lite", height_cm=175), out_dir=tmp_path)
+    assert analysis.outputs["video"] == tmp_path / "annotated.mp4"
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    jsonschema.validate(summary, summary_schema())
+    result = check_page(chromium, tmp_path / "report.html")
+    assert result["errors"] == []
+    assert result["images"] and all(image["ok"] for image in result["images"])
+    video = result["video"]
+    assert (video["width"], video["height"]) == (720, 1280)  # still portrait
+    assert video["duration"] == pytest.approx(12.0, abs=0.05)
+    assert video["error"] is None and video["play"] == "ok" and video["advanced"] > 0.2
