@@ -123,6 +123,9 @@ def test_report_shows_the_scorecard_advice_and_health_note(analysed):
         if entry.get("shown") is not False:
             assert f'id="m-{key}"' in html
     assert "How you run" in html  # descriptors apart from the scored measures
+    poor = sum(1 for k, e in summary["metrics"].items()
+               if e["status"] == "poor" and e.get("kind") == "range" and e.get("shown", True))
+    assert f'<a class="count poor" href="#scorecard"><b>{poor}</b> poor</a>' in html
     assert "Form drift" in html and "Read this before acting on it" in html
 
 

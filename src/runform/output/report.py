@@ -107,7 +107,8 @@ def render_report(data: ReportData) -> str:
         "s": s,
         "title": _clip_name(s),
         "overall": (s.get("score") or {}).get("overall"),
-        "cards": metric_cards(s),
+        "cards": (cards := metric_cards(s)),
+        "tally": status_tally(cards),
         "cues": (s.get("score") or {}).get("top_cues") or [],
         "facts": quick_facts(s),
         "drift": drift_rows(s),
@@ -164,6 +165,12 @@ def metric_cards(s: Mapping[str, Any]) -> list[dict[str, Any]]:
         })
     cards.sort(key=lambda c: not c["measured"])
     return cards
+
+
+def status_tally(cards: Sequence[Mapping[str, Any]]) -> list[tuple[str, int]]:
+    """Return how many scored measures are good, fair, poor and unknown (non-zero only)."""
+    scored = [c["status"] for c in cards if c["group"] == "scored"]
+    return [(status, scored.count(status)) for status in STATUS_WORDS if scored.count(status)]
 
 
 def _value_text(entry: Mapping[str, Any]) -> str:
