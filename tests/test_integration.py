@@ -67,4 +67,11 @@ def test_headline_metrics_match_the_truth(result):
                                                             abs=1.0)
     assert metrics["trunk_lean_deg"]["value"] == pytest.approx(
         truth["metrics"]["trunk_lean_deg"], abs=1.5)
-    assert len(summary["steps"]) >= 0.95 * len(truth["steps"])
+    # Contacts away from the clip's ends (the first/last can't be confirmed) are found, near
+    # their true time (tools/validate.py measures the timing error properly).
+    end = truth["video"]["duration_s"] - 0.3
+    true_ic = np.array([s["ic_time_s"] for s in truth["steps"] if 0.3 < s["ic_time_s"] < end])
+    found = np.array([s["time_s"] for s in summary["steps"]])
+    nearest = np.abs(found[None, :] - true_ic[:, None]).min(axis=1)
+    assert np.mean(nearest < 0.05) >= 0.9
+    assert np.median(nearest) < 0.025
