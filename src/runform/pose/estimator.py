@@ -64,33 +64,36 @@ class PoseEstimator(Protocol):
 class MediaPipePoseEstimator:
     """MediaPipe Pose Landmarker (Tasks API) in VIDEO mode.
 
+    Looking for several people makes MediaPipe run its person detector on every
+    frame, which costs about 60 % more time per frame. So the estimator scouts:
+    for the first ``scout_s`` seconds it looks for up to ``max_people``; if it
+    never saw more than one person, it continues with a one-person landmarker,
+    which runs the detector only when it loses track. Clips with several people
+    keep the multi-person search throughout so the runner can be chosen.
+
     Parameters
     ----------
     model_path
         A Pose Landmarker ``.task`` bundle.
     max_people
-        How many people MediaPipe looks for in each frame.
+        How many people MediaPipe looks for in each frame while scouting (and
+        throughout, if it finds more than one).
+    scout_s
+        Video time spent scouting; 0 keeps ``max_people`` for the whole clip.
     """
 
-    def __init__(self, model_path: Path, *, max_people: int = 2) -> None:
-        from mediapipe.tasks.python import BaseOptions, vision
-
-        options = vision.PoseLandmarkerOptions(
-            base_options=BaseOptions(model_asset_path=str(model_path)),
-            running_mode=vision.RunningMode.VIDEO,
-            num_poses=max_people,
-            min_pose_detection_confidence=0.5,
-            min_pose_presence_confidence=0.5,
-            min_tracking_confidence=0.5,
-        )
-        try:
-            with _native_stderr_silenced():
-                self._landmarker = vision.PoseLandmarker.create_from_options(options)
-        except (RuntimeError, ValueError) as exc:
-            raise ModelError(f"Expected a working Pose Landmarker model, but MediaPipe could not "
-                             f"load {model_path}: {exc}") from exc
+    def __init__(self, model_path: Path, *, max_people: int = 2, scout_s: float = 2.0) -> None:
+        self._model_path = model_path
+        self._landmarker = _create_landmarker(model_path, max_people)
+        self._scout_until_ms = scout_s * 1000.0 if max_people > 1 else -1.0
+        self._most_seen = 0
         self._last_ms = -1
         self._quiet = True
+
+    @property
+    def scouting(self) -> bool:
+        """True while the multi-person search is still deciding."""
+        return self._scout_until_ms >= 0
 
     def detect(self, image: npt.NDArray[np.uint8], time_ms: int) -> list[PersonPose]:
         """Run the landmarker on one RGB frame; see :class:`PoseEstimator`."""
@@ -98,6 +101,8 @@ class MediaPipePoseEstimator:
 
         time_ms = max(int(time_ms), self._last_ms + 1)
         self._last_ms = time_ms
+        if self.scouting and time_ms > self._scout_until_ms:
+            self._end_scouting()
         frame = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(image))
         if self._quiet:
             # The graph logs set-up chatter from native code until it first finds someone.
@@ -106,10 +111,18 @@ class MediaPipePoseEstimator:
             self._quiet = not result.pose_landmarks
         else:
             result = self._landmarker.detect_for_video(frame, time_ms)
+        self._most_seen = max(self._most_seen, len(result.pose_landmarks))
         height, width = image.shape[:2]
         worlds = result.pose_world_landmarks or [None] * len(result.pose_landmarks)
         return [_to_person(lms, world, width, height)
                 for lms, world in zip(result.pose_landmarks, worlds, strict=True)]
+
+    def _end_scouting(self) -> None:
+        self._scout_until_ms = -1.0
+        if self._most_seen <= 1:
+            self._landmarker.close()
+            self._landmarker = _create_landmarker(self._model_path, 1)
+            self._quiet = True
 
     def close(self) -> None:
         """Release the MediaPipe graph."""
@@ -121,6 +134,25 @@ class MediaPipePoseEstimator:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+
+def _create_landmarker(model_path: Path, num_poses: int) -> Any:
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    options = vision.PoseLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=str(model_path)),
+        running_mode=vision.RunningMode.VIDEO,
+        num_poses=num_poses,
+        min_pose_detection_confidence=0.5,
+        min_pose_presence_confidence=0.5,
+        min_tracking_confidence=0.5,
+    )
+    try:
+        with _native_stderr_silenced():
+            return vision.PoseLandmarker.create_from_options(options)
+    except (RuntimeError, ValueError) as exc:
+        raise ModelError(f"Expected a working Pose Landmarker model, but MediaPipe could not "
+                         f"load {model_path}: {exc}") from exc
 
 
 @contextmanager
