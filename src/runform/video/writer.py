@@ -47,7 +47,9 @@ class VideoSink:
 
     def __enter__(self) -> VideoSink:
         try:
-            self._container = av.open(str(self._tmp), mode="w")
+            # faststart moves the index to the front so browsers play it before it loads.
+            self._container = av.open(str(self._tmp), mode="w", format="mp4",
+                                      options={"movflags": "+faststart"})
         except (OSError, av.error.FFmpegError) as exc:
             raise OutputError(f"Could not create {self.path}: {exc}.") from exc
         rate = Fraction(self.fps).limit_denominator(10_000) if self.fps > 0 else Fraction(30)
@@ -58,7 +60,7 @@ class VideoSink:
         # base, else x264 renumbers them at the nominal rate (variable-frame-rate
         # clips drift, and a non-integer rate breaks muxing).
         stream.time_base = stream.codec_context.time_base = _TIME_BASE
-        stream.options = {"crf": str(self.crf), "preset": "veryfast", "movflags": "+faststart"}
+        stream.options = {"crf": str(self.crf), "preset": "veryfast"}
         stream.thread_type = "AUTO"
         self._stream = stream
         return self
