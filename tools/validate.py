@@ -401,7 +401,8 @@ class Target:
     debias: bool = False
     """Judge after removing the mean signed error (elbow, shank)."""
     kind: str = "mae"
-    """``mae`` of signed errors, ``mean`` of a per-clip value, ``rate`` of checks, ``min``."""
+    """``mae`` of signed errors, ``mean`` of a per-clip value, ``rate`` of checks, or ``min``
+    (a share that must reach the target on average; the worst clip is shown)."""
 
 
 TARGETS: dict[str, Target] = {
@@ -466,7 +467,7 @@ def summarise(key: str, target: Target, results: list[ClipResult]) -> Row:
         ok = None if target.limit is None else err >= target.limit
     elif target.kind == "min":
         err, worst = float(np.mean(v)), float(np.min(v))
-        ok = None if target.limit is None else worst >= target.limit
+        ok = None if target.limit is None else err >= target.limit
     else:
         err, worst = bias, float(np.max(v))
         ok = None if target.limit is None else err <= target.limit
@@ -517,7 +518,7 @@ def print_table(rows: list[Row], title: str, n_clips: int) -> None:
         met = "-" if r.passed is None else ("[green]yes" if r.passed else "[red]no")
         table.add_row(f"{r.target.label} ({_error_label(r.target)})", _fmt(r.error),
                       r.target.unit, _limit_text(r.target), _fmt(r.bias), _fmt(r.worst), met)
-    Console().print(table)
+    Console(width=150).print(table)
 
 
 def print_per_clip(results: list[ClipResult]) -> None:

@@ -93,7 +93,8 @@ METRICS: tuple[MetricSpec, ...] = (
                "forefoot < -1.6 deg (Altman & Davis 2012).", "angle_deg positive = toes up",
                min_fps=20.0, full_fps=60.0, at_contact=True, per_step=True),
     MetricSpec("vertical_oscillation_cm", "cm", "Vertical oscillation",
-               "Peak-to-peak vertical travel of the hip midpoint per step, median over "
+               "Peak-to-peak vertical travel of the trunk per step (mean height of the hip, "
+               "shoulder and ear midpoints, which rise and fall together), median over "
                "steps.", "", needs=("height",), min_fps=15.0, full_fps=30.0, per_step=True,
                drift=True),
     MetricSpec("contact_time_ms", "ms", "Ground contact time",
