@@ -16,6 +16,7 @@ missing so the caller can warn the user.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -138,8 +139,14 @@ def _check_path(path: Path) -> None:
         raise InputNotFoundError(f"Expected a video file, but {path} does not exist.")
     if path.is_dir():
         raise InputNotFoundError(f"Expected a video file, but {path} is a folder.")
+    if not path.is_file():  # a pipe or device would block or never end
+        raise InputNotFoundError(f"Expected a video file, but {path} is not a regular file "
+                                 "(a pipe, device or socket).")
     if path.stat().st_size == 0:
         raise VideoReadError(f"Expected a video file, but {path} is empty (0 bytes).")
+    if not os.access(path, os.R_OK):
+        raise VideoReadError(f"Expected a readable video file, but {path} cannot be read "
+                             "(permission denied).")
 
 
 def _open_error(path: Path, exc: Exception) -> VideoReadError:
