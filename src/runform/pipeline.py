@@ -6,16 +6,16 @@ notebooks.
 
 from __future__ import annotations
 
+import importlib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runform.config import AnalysisConfig
 from runform.errors import NoRunnerError, OutputError
-from runform.measure import Measurement, measure
 from runform.output.atomic import ensure_dir
-from runform.output.results import build_summary, write_results
 from runform.pose.estimator import MediaPipePoseEstimator, PoseEstimator
 from runform.pose.models import ModelFile, resolve_model, sha256_file
 from runform.pose.selection import RunnerSelector, SelectionReport
@@ -23,6 +23,9 @@ from runform.pose.track import PoseTrack
 from runform.scoring import load_profile, score_summary
 from runform.video.prefetch import prefetch
 from runform.video.reader import ReadReport, VideoInfo, iter_frames, probe_video
+
+if TYPE_CHECKING:
+    from runform.measure import Measurement
 
 ProgressCallback = Callable[[int, int], None]
 """Called with (frames done, frames expected) while the pose model runs."""
@@ -95,8 +98,13 @@ def analyze(video: str | Path, config: AnalysisConfig | None = None, *,
     model = resolve_model(config.model)
     profile = load_profile(config.profile)
     read = ReadReport()
+    warm = _warm_up_imports()
     track, selection = extract_pose(path, info, config, model, estimator=estimator,
                                     progress=progress, read_report=read)
+    warm.join()
+    from runform.measure import measure
+    from runform.output.results import build_summary, write_results
+
     if not track.detected.any():
         raise NoRunnerError(f"Expected a runner in {path.name}, but no person was detected in "
                             f"any of its {len(track)} frames.")
@@ -136,6 +144,25 @@ def extract_pose(path: Path, info: VideoInfo, config: AnalysisConfig, model: Mod
         if owned:
             est.close()
     return selector.result(info.width, info.height)
+
+
+_AFTER_POSE_MODULES = ("runform.measure", "runform.output.results", "runform.output.review")
+"""Imported while the pose model runs: scipy, matplotlib and friends take 1-2 s to load."""
+
+
+def _warm_up_imports() -> threading.Thread:
+    """Import the post-pose stages in a background thread, overlapping the pose model."""
+
+    def load() -> None:
+        try:
+            for name in _AFTER_POSE_MODULES:
+                importlib.import_module(name)
+        except ImportError:
+            return  # the pipeline imports them again after the pose model and reports it
+
+    thread = threading.Thread(target=load, name="runform-imports", daemon=True)
+    thread.start()
+    return thread
 
 
 def _read_warnings(read: ReadReport, path: Path) -> list[str]:
