@@ -116,15 +116,28 @@ def main() -> None:
 
 
 def _row(model: str, short: Path, long: Path) -> str:
-    # Subprocesses first: forked children would otherwise count the decoded frames the
-    # pure-inference run keeps in this process in their peak RSS.
+    limit_fps, n = _pure_inference_in_child(short, model)
     t_novideo, rss_short = run_analyze(short, model, video=False)
     t_video, _ = run_analyze(short, model, video=True)
     _, rss_long = run_analyze(long, model, video=False)
-    limit_fps, n = pure_inference_fps(short, model)
     limit_s = n / limit_fps
     return (f"{model:<6} {limit_fps:8.1f} {n / t_novideo:12.1f} {t_novideo / limit_s:6.2f} "
             f"{n / t_video:9.1f} {t_video / limit_s:6.2f} {rss_short:8.0f}M {rss_long:8.0f}M")
+
+
+def _pure_inference_in_child(clip: Path, model: str) -> tuple[float, int]:
+    """Run :func:`pure_inference_fps` in a child process.
+
+    Its decoded frames (gigabytes at 1080p) must not live in this process: forked
+    children would count them in their own peak RSS.
+    """
+    code = ("import sys; from pathlib import Path; sys.path.insert(0, sys.argv[3]); "
+            "from bench import pure_inference_fps; "
+            "print(*pure_inference_fps(Path(sys.argv[1]), sys.argv[2]))")
+    out = subprocess.run([sys.executable, "-c", code, str(clip), model,
+                          str(Path(__file__).parent)], check=True, capture_output=True,
+                         text=True).stdout.split()
+    return float(out[-2]), int(out[-1])
 
 
 def _available(model: str) -> bool:
