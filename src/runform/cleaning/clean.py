@@ -12,7 +12,8 @@ from runform.cleaning.filters import (
     lowpass,
     sample_rate,
 )
-from runform.cleaning.swaps import apply_swaps, find_swaps
+from runform.cleaning.period import stride_period
+from runform.cleaning.swaps import apply_swaps, find_swaps, periodic_outliers
 from runform.gait.types import CleanedTrack
 from runform.gait.view import detect_facing, detect_view, trunk_length_px
 from runform.pose.track import PoseTrack
@@ -31,6 +32,10 @@ MediaPipe's frame-to-frame jitter; angles can be smoothed further downstream.
 
 SWAP_MIN_SEPARATION = 0.05
 """Swaps of limbs never further apart than this fraction of the trunk length are ignored."""
+PERIODIC_K = 5.0
+"""Rhythm outliers: robust SDs from the point's prediction one (half) stride away."""
+PERIODIC_FLOOR = 0.15
+"""Rhythm outliers must also be this fraction of the trunk length from the prediction."""
 OUTLIER_WINDOW_S = 0.1
 """Running-median window of the outlier test, real seconds."""
 OUTLIER_K = 6.0
@@ -98,15 +103,18 @@ def clean_track(track: PoseTrack, *, cutoff_hz: float = DEFAULT_CUTOFF_HZ,
     _note_share(notes, gated, present,
                 f"below visibility {min_visibility:g}")
     trunk = trunk_length_px(track)
+    period, _ = stride_period(track.with_position(pos), facing)
     swaps = find_swaps(pos, track.depth, track.visibility,
                        near=facing if view == "side" else None,
-                       min_separation=SWAP_MIN_SEPARATION * trunk if np.isfinite(trunk) else 0.0)
+                       min_separation=SWAP_MIN_SEPARATION * trunk if np.isfinite(trunk) else 0.0,
+                       time=track.time, period=period)
     pos = apply_swaps(pos, swaps)
     vis = apply_swaps(vis, swaps)
     depth, world = apply_swaps(track.depth, swaps), apply_swaps(track.world, swaps)
     if swaps.episodes:
         notes.append(f"{swaps.episodes} left/right limb swap episode(s) repaired.")
     pos = _remove_outliers(track, pos, notes)
+    pos = _remove_periodic_outliers(track, pos, period, trunk, notes)
     pos, filled = _fill(pos, track.time, max_gap_s, notes)
     pos = _smooth(pos, track.time, cutoff_hz, notes)
     vis = np.where(np.isnan(pos).any(-1), np.nan, np.where(filled, 0.0, vis))
@@ -137,6 +145,17 @@ def _remove_outliers(track: PoseTrack, pos: FloatArray, notes: list[str]) -> Flo
         flagged += int(bad.sum())
     if flagged:
         notes.append(f"{flagged} outlying landmark point(s) removed.")
+    return out
+
+
+def _remove_periodic_outliers(track: PoseTrack, pos: FloatArray, period: float | None,
+                              trunk: float, notes: list[str]) -> FloatArray:
+    floor = PERIODIC_FLOOR * trunk if np.isfinite(trunk) else 0.0
+    bad = periodic_outliers(pos, track.time, period, k=PERIODIC_K, floor=floor)
+    out = pos.copy()
+    out[bad] = np.nan
+    if bad.any():
+        notes.append(f"{int(bad.sum())} limb point(s) far from the gait's rhythm removed.")
     return out
 
 

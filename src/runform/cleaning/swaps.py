@@ -23,6 +23,7 @@ outlier cannot force a swap). Weaker per-frame evidence is added:
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -51,6 +52,11 @@ _NEAR_WEIGHT = 0.1
 and visibility, each)."""
 _SHANK_WEIGHT = 1.0
 """Cost per frame and unit of relative shank-length mismatch, squared."""
+_PERIODIC_WEIGHT = 2.0
+"""Cost per frame and unit of periodicity evidence (prediction error difference
+in units of its typical size)."""
+_PERIODIC_CLIP = 5.0
+"""Largest periodicity evidence per frame, in units of its typical size."""
 
 
 @dataclass(frozen=True)
@@ -161,8 +167,120 @@ def _shank_cost(pos: FloatArray, li: list[int], ri: list[int]) -> FloatArray:
     return np.where(np.isnan(out), 0.0, np.minimum(out, _CLIP))
 
 
+def _shifted(x: FloatArray, time: FloatArray, shift: float) -> FloatArray:
+    """Values (T, ...) at ``time + shift``, interpolated between the two nearest frames.
+
+    NaN outside the clip or where a neighbouring frame is missing.
+    """
+    q = time + shift
+    j = np.searchsorted(time, q)
+    inside = (j > 0) & (j < time.size)
+    j = np.clip(j, 1, max(time.size - 1, 1))
+    span = time[j] - time[j - 1]
+    w = np.where(span > 0, (q - time[j - 1]) / np.where(span > 0, span, 1.0), 0.0)
+    w = w.reshape((-1,) + (1,) * (x.ndim - 1))
+    out = x[j - 1] * (1 - w) + x[j] * w
+    out[~inside] = np.nan
+    return out
+
+
+def _periodic_cost(pos: FloatArray, time: FloatArray, li: list[int], ri: list[int],
+                   period: float, reference: FloatArray | None = None) -> FloatArray:
+    """Per-frame cost (T, 2) from the gait's periodicity.
+
+    Each foot repeats itself one stride later and mirrors the other foot half a
+    stride later, so the labelled points at ``t`` are predicted (median of
+    four) from ``t +- T`` (same label) and ``t +- T/2`` (other label), relative
+    to the hip midpoint. The labelling far from its prediction pays.
+    Predictions come from ``reference`` (the current best labelling; by
+    default ``pos``), costs are for the labels of ``pos``.
+    """
+    if time.size < 3 or not np.isfinite(period) or period <= 0:
+        return np.zeros((pos.shape[0], 2))
+    hip = _hip_mid(pos)
+    left, right = pos[:, li] - hip[:, None, :], pos[:, ri] - hip[:, None, :]
+    ref = pos if reference is None else reference
+    ref_l, ref_r = ref[:, li] - hip[:, None, :], ref[:, ri] - hip[:, None, :]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        pred_l = np.nanmedian(np.stack([_shifted(ref_l, time, -period),
+                                        _shifted(ref_l, time, period),
+                                        _shifted(ref_r, time, -period / 2),
+                                        _shifted(ref_r, time, period / 2)]), axis=0)
+        pred_r = np.nanmedian(np.stack([_shifted(ref_r, time, -period),
+                                        _shifted(ref_r, time, period),
+                                        _shifted(ref_l, time, -period / 2),
+                                        _shifted(ref_l, time, period / 2)]), axis=0)
+
+    def dist(a: FloatArray, b: FloatArray) -> FloatArray:
+        d = np.linalg.norm(a - b, axis=-1)
+        return np.where(np.isnan(d), 0.0, d).sum(axis=-1)
+
+    keep = dist(left, pred_l) + dist(right, pred_r)
+    swap = dist(left, pred_r) + dist(right, pred_l)
+    both = np.minimum(keep, swap)
+    scale = float(np.median(both[both > 0])) if np.any(both > 0) else 0.0
+    if scale <= 0:
+        return np.zeros((pos.shape[0], 2))
+    gap = np.clip((keep - swap) / scale, -_PERIODIC_CLIP, _PERIODIC_CLIP) * _PERIODIC_WEIGHT
+    return np.stack([np.maximum(gap, 0.0), np.maximum(-gap, 0.0)], -1)
+
+
+def periodic_outliers(position: FloatArray, time: FloatArray, period: float | None, *,
+                      k: float = 5.0, floor: float = 0.0) -> BoolArray:
+    """Flag limb points far from where the gait's periodicity puts them.
+
+    Each limb point is predicted (median of four) from the same point one
+    stride earlier and later and the other side's point half a stride earlier
+    and later, relative to the hip midpoint (see :func:`_periodic_cost`). A
+    point further from its prediction than ``k`` robust SDs of all such
+    distances for that point, and than ``floor`` pixels, is flagged. This
+    catches MediaPipe's brief glitches when the legs cross (one label jumping
+    between the feet, or both labels on one foot) that a running median
+    misses.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean (T, 33), True for outliers; nothing is flagged without a period.
+    """
+    out = np.zeros(position.shape[:2], bool)
+    if period is None or not np.isfinite(period) or period <= 0 or time.size < 3:
+        return out
+    hip = _hip_mid(position)
+    for parts in LIMB_GROUPS.values():
+        li, ri = _indices(parts)
+        left, right = position[:, li] - hip[:, None, :], position[:, ri] - hip[:, None, :]
+        for idx, own, other in ((li, left, right), (ri, right, left)):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                pred = np.nanmedian(np.stack([
+                    _shifted(own, time, -period), _shifted(own, time, period),
+                    _shifted(other, time, -period / 2), _shifted(other, time, period / 2)]),
+                    axis=0)
+            dist = np.linalg.norm(own - pred, axis=-1)
+            for j, col in enumerate(idx):
+                d = dist[:, j]
+                seen = np.isfinite(d)
+                if seen.sum() < 8:
+                    continue
+                scale = 1.4826 * float(np.median(d[seen]))
+                with np.errstate(invalid="ignore"):
+                    out[:, col] = seen & (d > max(k * scale, floor))
+    return out
+
+
+def _hip_mid(pos: FloatArray) -> FloatArray:
+    hips = pos[:, [LANDMARK_INDEX["left_hip"], LANDMARK_INDEX["right_hip"]]]
+    seen = ~np.isnan(hips)
+    hip = np.where(seen, hips, 0.0).sum(axis=1) / np.maximum(seen.sum(axis=1), 1)
+    hip[~seen.any(axis=1)] = np.nan
+    return hip
+
+
 def find_swaps(position: FloatArray, depth: FloatArray, visibility: FloatArray, *,
-               near: str | None, min_separation: float = 0.0) -> SwapResult:
+               near: str | None, min_separation: float = 0.0, time: FloatArray | None = None,
+               period: float | None = None) -> SwapResult:
     """Find the frames whose left/right limb labels should be exchanged.
 
     Parameters
@@ -178,28 +296,39 @@ def find_swaps(position: FloatArray, depth: FloatArray, visibility: FloatArray, 
         Swap episodes in which the left and right points never get further
         apart than this (pixels) are ignored: exchanging coinciding points
         changes nothing and is not reported.
+    time, period
+        Frame times (seconds) and the stride period; when both are given the
+        gait's periodicity is used as evidence too (two passes).
 
     Returns
     -------
     SwapResult
         Swap states per limb group; apply them with :func:`apply_swaps`.
     """
-    states: dict[str, BoolArray] = {}
-    work = position.copy()
-    for group, parts in LIMB_GROUPS.items():
-        li, ri = _indices(parts)
-        unary = np.zeros((work.shape[0], 2))
-        unary[:, 1] += _KEEP_PRIOR
-        if near is not None:
-            unary += _near_cost(depth, li, ri, near == "left", smaller_is_near=True)
-            unary += _near_cost(visibility, li, ri, near == "left", smaller_is_near=False)
-        if group == "foot":
-            unary += _shank_cost(work, li, ri)
-        state = _viterbi(unary, _transition_costs(work, li, ri))
-        state = _drop_ineffective(state, work, li, ri, min_separation)
-        states[group] = state
-        _exchange(work, state, li, ri)
-    return SwapResult(states=states)
+    periodic = time is not None and period is not None and time.size == position.shape[0]
+    result = SwapResult(states={})
+    for _ in range(2 if periodic else 1):
+        reference = apply_swaps(position, result) if result.states else position
+        states: dict[str, BoolArray] = {}
+        work = position.copy()
+        for group, parts in LIMB_GROUPS.items():
+            li, ri = _indices(parts)
+            unary = np.zeros((work.shape[0], 2))
+            unary[:, 1] += _KEEP_PRIOR
+            if near is not None:
+                unary += _near_cost(depth, li, ri, near == "left", smaller_is_near=True)
+                unary += _near_cost(visibility, li, ri, near == "left", smaller_is_near=False)
+            if group == "foot":
+                unary += _shank_cost(work, li, ri)
+            if periodic and time is not None and period is not None:
+                unary += _periodic_cost(position, time, li, ri, period, reference)
+            state = _viterbi(unary, _transition_costs(work, li, ri))
+            state = _drop_ineffective(state, work, li, ri, min_separation)
+            states[group] = state
+            _exchange(work, state, li, ri)
+        result = SwapResult(states=states)
+    return result
+
 
 
 def _drop_ineffective(state: BoolArray, pos: FloatArray, li: list[int], ri: list[int],

@@ -1,22 +1,32 @@
 """Initial contact (IC) and toe-off (TO) of each foot on a treadmill, from a side view.
 
-Method (see ``docs``-level notes in the module functions):
-
-1. **Stride period** from the autocorrelation of each foot's horizontal
-   position relative to the pelvis (:func:`stride_period`).
-2. **Ground level** per foot: the foot's lowest point (the lower of heel and
-   toe in the image) rests on the belt during stance, so the top quantile of
-   its image height is the belt line; near and far foot get their own line
-   (perspective).
-3. **Contacts** are the runs of frames in which the lowest point is within a
-   band above that line *and* the foot travels backwards (the stance foot is
-   carried by the belt while the pelvis stays put).
-4. **Sub-frame timing**: IC is when the lowest point reaches the belt line
-   (where the landing descent meets the stance plateau), TO when it leaves it,
-   both interpolated between frames.
-5. **Running order**: steps must alternate feet, be spaced about half a stride
-   apart and leave a flight phase (right on, right off, left on, left off);
-   steps that break this are dropped and counted, never invented.
+Method
+------
+1. **Stride period** from the autocorrelation of each ankle's horizontal
+   position relative to the pelvis (:func:`runform.cleaning.period.stride_period`).
+2. **Strides** of each foot are anchored where the ankle is furthest ahead of
+   the pelvis (late swing, shortly *before* contact in running; it is only an
+   anchor, never taken as the contact itself).
+3. **Stride template** (:mod:`runform.gait.stride_template`): the heel, toe and
+   ankle paths (position ahead of the pelvis, and image height) of all
+   strides are pooled on the time since their anchor and averaged by local
+   regression, and every stride is aligned to that template by least squares.
+   Strides fall on different sub-frame phases, so the template is sampled far
+   more finely than the video and its jitter is averaged out.
+4. **Events on the template**, from the foot's height (Fellin et al. 2010:
+   heel vertical minimum for foot strike; DeWitt 2010: toe height for
+   toe-off; Handsaker et al. 2016: "whichever of heel or toe first"): IC is
+   the first moment the heel *or* the toe reaches the height it holds in
+   early stance (within :data:`IC_TOLERANCE` of its range), TO the last
+   moment the toe *or* heel is at the height it holds in late stance (within
+   :data:`TO_TOLERANCE`). On a treadmill the stance foot is carried backwards
+   while the pelvis stays put; the contact window is where the foot is low.
+5. **Per-step timing**: each stride is aligned again on a short window around
+   IC and around TO separately, so step-to-step changes of contact time are
+   kept. Strides that fit the template badly (a swap, an occlusion) or whose
+   windows fall in missing data are dropped, never invented.
+6. **Running order**: steps must alternate feet, be about half a stride
+   apart and leave a flight phase (right on, right off, left on, left off).
 """
 
 from __future__ import annotations
@@ -25,29 +35,50 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from scipy.ndimage import gaussian_filter1d
 
 from runform.cleaning.filters import runs, sample_rate
+from runform.cleaning.period import stride_period
+from runform.gait.stride_template import StrideFit, align, find_anchors, fit_strides
 from runform.gait.types import CleanedTrack, Foot, GaitEvents, Step
+from runform.gait.view import trunk_length_px
 from runform.pose.track import PoseTrack
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
+__all__ = ["detect_events", "stride_period"]
+
 MIN_STEPS = 6
 """Fewer steps than this make the events unreliable (Dingenen et al. 2018: at
 least 7 steps are needed for a stable mean of 2D running kinematics)."""
-PERIOD_RANGE_S = (0.45, 1.25)
-"""Stride periods searched: 96-267 steps per minute."""
 MIN_PERIODICITY = 0.4
 """Autocorrelation at the stride period below which the rhythm is called unclear."""
 MAX_INTERPOLATED_S = 0.1
 """Foot points filled by interpolation over longer spans are ignored for events."""
 FLIGHT_TOLERANCE_S = 0.04
 """A contact may start this much before the other foot's toe-off (timing noise)."""
-CROSSING_SHARE = 0.5
-"""IC and TO are timed where the lowest point crosses this share of the contact band
-above the belt line, then extrapolated to the line itself."""
-EXTRAPOLATE = {"ic": False, "to": False}
+IC_TOLERANCE = 0.02
+"""IC: the heel or toe is within this share of its height range of its early-stance depth."""
+AIR_SHARE = 0.3
+"""A point is clearly in the air this share of its height range above its stance depth."""
+LIFT_SEARCH_S = 0.12
+"""TO: the lift-off corner is searched at most this long before the point's fastest rise."""
+DEPTH_SHARE = 0.03
+"""TO: a point is still at its late-stance depth within this share of its height range."""
+ACCEL_SMOOTH_S = 0.005
+"""Gaussian smoothing (s) of the template's acceleration before its peak is taken."""
+LOW_BAND = 0.25
+"""The template's contact window: the lowest point within this share of its range of the belt."""
+MISFIT_LIMIT = 3.0
+"""Strides fitting the template worse than this many times the median misfit are dropped."""
+CLEAN_MISFIT = 0.015
+"""Stride-to-template misfit of well-tracked strides, as a fraction of the trunk length."""
+BLOCK_STRIDES = 12
+"""Strides per template block (long clips get one template per block, following drift)."""
+BANDWIDTH_FRAMES = 0.3
+"""Template kernel width in frame intervals (strides fill in between frames)."""
+PARTS = ("heel", "foot_index", "ankle")
 
 
 @dataclass(frozen=True)
@@ -55,236 +86,248 @@ class _Candidate:
     foot: Foot
     ic: float | None
     to: float | None
-    start: int
-    stop: int
 
 
-def _uniform(x: FloatArray, time: FloatArray) -> tuple[FloatArray, float]:
-    """Resample a NaN-holed signal onto a uniform grid at the median frame rate."""
-    fs = sample_rate(time)
-    if fs <= 0:
-        return x.copy(), 0.0
-    grid = time[0] + np.arange(int(np.floor((time[-1] - time[0]) * fs)) + 1) / fs
-    ok = ~np.isnan(x)
-    out = np.interp(grid, time[ok], x[ok]) if ok.sum() >= 2 else np.full(grid.size, np.nan)
-    # Keep holes: a grid point is missing when its nearest frame is missing.
-    nearest = np.clip(np.searchsorted(time, grid), 0, time.size - 1)
-    out[~ok[nearest]] = np.nan
-    return out, fs
+def _foot_signals(track: PoseTrack, foot: str, sign: float) -> FloatArray:
+    """Per frame: position ahead of the pelvis and image height of heel, toe, ankle (T, 6).
 
-
-def _autocorr(x: FloatArray, lags: npt.NDArray[np.int_]) -> FloatArray:
-    """Normalised autocorrelation at the given lags, using valid pairs only."""
-    m = ~np.isnan(x)
-    x0 = np.where(m, x - (np.nanmean(x) if m.any() else 0.0), 0.0)
-    out = np.full(lags.size, np.nan)
-    for i, lag in enumerate(lags):
-        if lag <= 0 or lag >= x.size:
-            continue
-        a, b = x0[:-lag], x0[lag:]
-        pair = m[:-lag] & m[lag:]
-        if pair.sum() < 2 * lag // 3 + 3:
-            continue
-        den = np.sqrt(np.sum(a[pair] ** 2) * np.sum(b[pair] ** 2))
-        out[i] = float(np.sum(a[pair] * b[pair]) / den) if den > 0 else np.nan
-    return out
-
-
-def _forward_offsets(track: PoseTrack, sign: float) -> list[FloatArray]:
-    """Each ankle's horizontal position ahead of the hip midpoint, pixels."""
+    Points the cleaning filled over more than :data:`MAX_INTERPOLATED_S` are
+    NaN: events must not come from invented data.
+    """
     hip = track.midpoint("left_hip", "right_hip")[:, 0]
-    hip = np.where(np.isnan(hip), np.nanmedian(hip) if np.isfinite(hip).any() else 0.0, hip)
-    return [sign * (track.xy(f"{s}_ankle")[:, 0] - hip) for s in ("left", "right")]
-
-
-def stride_period(track: PoseTrack, facing: str) -> tuple[float | None, float]:
-    """Stride period (one left and one right step) from the feet's periodicity.
-
-    The autocorrelation of each ankle's horizontal offset from the hip
-    midpoint, averaged over both feet, is searched over :data:`PERIOD_RANGE_S`;
-    the first lag within 90 % of the highest peak wins (so a double period is
-    not taken) and is refined by a parabola through the neighbouring lags.
-
-    Parameters
-    ----------
-    track
-        Cleaned pose track (pixels, real seconds).
-    facing
-        ``"left"`` or ``"right"``.
-
-    Returns
-    -------
-    period, strength
-        The period in seconds (None if no rhythm is found) and the
-        autocorrelation there (0 when none).
-    """
-    if len(track) < 4:
-        return None, 0.0
-    sign = 1.0 if facing == "right" else -1.0
-    acs = []
-    fs = 0.0
-    for u in _forward_offsets(track, sign):
-        ur, fs = _uniform(u, track.time)
-        if fs <= 0:
-            return None, 0.0
-        lags = np.arange(int(PERIOD_RANGE_S[0] * fs) - 1, int(PERIOD_RANGE_S[1] * fs) + 2)
-        acs.append(_autocorr(ur, lags))
-    stacked = np.stack(acs)
-    seen = ~np.isnan(stacked)
-    if not seen[:, 1:-1].any():
-        return None, 0.0
-    ac = np.where(seen, stacked, 0.0).sum(axis=0) / np.maximum(seen.sum(axis=0), 1)
-    ac[~seen.any(axis=0)] = np.nan
-    return _pick_peak(ac, lags, fs)
-
-
-def _pick_peak(ac: FloatArray, lags: npt.NDArray[np.int_], fs: float) -> tuple[
-        float | None, float]:
-    inner = np.arange(1, ac.size - 1)
-    peaks = [i for i in inner if np.isfinite(ac[i]) and ac[i] >= np.nan_to_num(ac[i - 1], nan=-2)
-             and ac[i] >= np.nan_to_num(ac[i + 1], nan=-2)]
-    best = max((float(ac[p]) for p in peaks), default=0.0)
-    if best <= 0:
-        return None, 0.0
-    i = next(p for p in peaks if ac[p] >= 0.9 * best)
-    y0, y1, y2 = ac[i - 1], ac[i], ac[i + 1]
-    shift = 0.0
-    if np.isfinite(y0) and np.isfinite(y2) and (y0 - 2 * y1 + y2) < 0:
-        shift = float(np.clip(0.5 * (y0 - y2) / (y0 - 2 * y1 + y2), -0.5, 0.5))
-    return float((lags[i] + shift) / fs), float(max(y1, 0.0))
-
-
-def _lowest_point(track: PoseTrack, foot: str) -> FloatArray:
-    """Image height (y, down) of the foot's lowest point: the lower of heel and toe."""
-    heel, toe = track.xy(f"{foot}_heel")[:, 1], track.xy(f"{foot}_foot_index")[:, 1]
-    stacked = np.stack([heel, toe])
-    out = np.full(heel.shape, np.nan)
-    ok = ~np.isnan(stacked).all(axis=0)
-    out[ok] = np.nanmax(stacked[:, ok], axis=0)
-    # Ignore points the cleaning filled over longer spans: no events from invented data.
-    vis = np.stack([track.vis(f"{foot}_heel"), track.vis(f"{foot}_foot_index")])
-    filled = (vis == 0).all(axis=0)
+    if np.isfinite(hip).any():
+        hip = np.where(np.isnan(hip), np.nanmedian(hip), hip)
     fs = sample_rate(track.time)
-    for a, b in runs(filled):
-        if fs <= 0 or (b - a) / fs > MAX_INTERPOLATED_S:
-            out[a:b] = np.nan
-    return out
+    cols = []
+    for part in PARTS:
+        xy = track.xy(f"{foot}_{part}").copy()
+        for a, b in runs(track.vis(f"{foot}_{part}") == 0):
+            if fs <= 0 or (b - a) / fs > MAX_INTERPOLATED_S:
+                xy[a:b] = np.nan
+        cols += [sign * (xy[:, 0] - hip), xy[:, 1]]
+    return np.stack(cols, 1)
 
 
-@dataclass(frozen=True)
-class _Ground:
-    level: float  # image y of the belt line for this foot
-    band: float  # contact when within this many px of the line
-    lift: float  # typical swing lift, px
+def _crossing(grid: FloatArray, y: FloatArray, k: int, j: int, level: float) -> float:
+    """Linear interpolation of where y passes ``level`` between grid points k and j."""
+    if y[j] == y[k]:
+        return float(grid[k])
+    return float(grid[k] + (grid[j] - grid[k]) * (level - y[k]) / (y[j] - y[k]))
 
 
-def _ground(low: FloatArray) -> _Ground | None:
-    vals = low[~np.isnan(low)]
-    if vals.size < 8:
-        return None
-    top = vals[vals >= np.percentile(vals, 75)]
-    level = float(np.median(top))
-    noise = 1.4826 * float(np.median(np.abs(top - level)))
-    lift = level - float(np.percentile(vals, 5))
-    if lift <= 0:
-        return None
-    return _Ground(level=level, band=max(0.12 * lift, 3.0 * noise), lift=lift)
+def template_events(grid: FloatArray, template: FloatArray) -> tuple[float, float] | None:
+    """IC and TO on a stride template (seconds on its time axis), or None.
 
+    Columns of ``template`` are those of :func:`_foot_signals`. The contact
+    window is the longest run where the lower of heel and toe is within
+    :data:`LOW_BAND` of its range of its lowest image position. For heel and
+    toe separately:
 
-def _crossing(time: FloatArray, y: FloatArray, i: int, j: int, level: float) -> float | None:
-    """Time where y crosses ``level`` between samples i and j (linear), else None."""
-    if not (0 <= i < y.size and 0 <= j < y.size):
-        return None
-    yi, yj = y[i], y[j]
-    if np.isnan(yi) or np.isnan(yj) or yi == yj:
-        return None
-    frac = (level - yi) / (yj - yi)
-    if not 0.0 <= frac <= 1.0:
-        return None
-    return float(time[i] + frac * (time[j] - time[i]))
+    * IC (arrival): starting from the last moment before the window where the
+      point is clearly in the air (:data:`AIR_SHARE` of its range above its
+      deepest early-stance position), the first moment it comes within
+      :data:`IC_TOLERANCE` of its range of that position;
+    * TO (lift-off corner): the peak of upward acceleration between the last
+      moment the point is at its late-stance depth and its fastest rise
+      after mid-contact.
 
-
-def _first_crossing(time: FloatArray, y: FloatArray, start: int, stop: int, level: float, *,
-                    forward: bool) -> float | None:
-    """Find where y first reaches ``level`` walking from ``start`` towards ``stop``.
-
-    The crossing is interpolated linearly with the sample before it.
+    The foot's IC is the earlier of heel and toe, its TO the later.
     """
-    step = 1 if forward else -1
-    k = start
-    while k != stop and 0 <= k < y.size:
-        if not np.isnan(y[k]) and y[k] >= level:
-            i, j = (k - step, k) if forward else (k, k - step)
-            return _crossing(time, y, i, j, level)
+    heel, toe = template[:, 1], template[:, 3]
+    low = np.fmax(heel, toe)
+    span = float(np.nanmax(low) - np.nanmin(low)) if np.isfinite(low).any() else 0.0
+    if span <= 0:
+        return None
+    window = max(runs(low >= np.nanmax(low) - LOW_BAND * span), key=lambda r: r[1] - r[0])
+    a, b = window[0], window[1] - 1
+    n = b - a
+    if n < 4:
+        return None
+    ics, tos = [], []
+    for y in (heel, toe):
+        ic = _arrival(grid, y, a, n)
+        to = _lift_off(grid, y, b, n)
+        ics += [] if ic is None else [ic]
+        tos += [] if to is None else [to]
+    if not ics or not tos or min(ics) >= max(tos):
+        return None
+    return min(ics), max(tos)
+
+
+def _arrival(grid: FloatArray, y: FloatArray, a: int, n: int) -> float | None:
+    """Landing of one point: when it first comes within tolerance of its early-stance depth."""
+    rng = float(np.nanmax(y) - np.nanmin(y))
+    deepest = float(np.max(y[a:a + n // 2 + 1]))
+    k = a
+    while k > 0 and y[k] > deepest - AIR_SHARE * rng:
+        k -= 1
+    if y[k] > deepest - AIR_SHARE * rng:
+        return None
+    return _first_at_least(grid, y, k, +1, deepest - IC_TOLERANCE * rng)
+
+
+def _first_at_least(grid: FloatArray, y: FloatArray, k: int, step: int,
+                    level: float) -> float | None:
+    """From index k walk by ``step`` to the first y >= level; interpolate the crossing."""
+    start = k
+    while 0 <= k < y.size and y[k] < level:
         k += step
-    return None
+    if not 0 <= k < y.size or k == start:
+        return None
+    return _crossing(grid, y, k - step, k, level)
 
 
-def _extrapolate(time: FloatArray, y: FloatArray, t_cross: float, ground: float,
-                 level: float, *, forward: bool) -> float:
-    """Carry a crossing time on to the belt line along the local slope (at most one frame)."""
-    k = int(np.clip(np.searchsorted(time, t_cross), 1, time.size - 1))
-    dt = time[k] - time[k - 1]
-    slope = (y[k] - y[k - 1]) / dt
-    if not np.isfinite(slope) or slope == 0:
-        return t_cross
-    shift = float(np.clip((ground - level) / slope, -dt, dt))
-    return t_cross + shift
+def _lift_off(grid: FloatArray, y: FloatArray, b: int, n: int) -> float | None:
+    """Lift-off of one point: the corner where it starts to rise after stance.
+
+    The corner is where the point's upward acceleration peaks, between the
+    last moment it is still at its late-stance depth (within
+    :data:`DEPTH_SHARE` of its range) and its fastest rise. Symmetric
+    smoothing (the zero-lag filter, the template's kernel) spreads a corner
+    evenly on both sides, so the peak of the second derivative stays on the
+    corner, unlike a threshold crossing.
+    """
+    dt = float(grid[1] - grid[0])
+    rise = -np.gradient(y, grid)  # upward speed, px/s
+    mid = max(0, b - n // 2)
+    hi = min(y.size - y.size // 50, b + n // 2 + 1)
+    if hi - mid < 3:
+        return None
+    fastest = mid + int(np.argmax(rise[mid:hi]))
+    if rise[fastest] <= 0 or fastest - mid < 2:
+        return None
+    rng = float(np.nanmax(y) - np.nanmin(y))
+    deep = y[mid:fastest + 1] >= np.max(y[mid:fastest + 1]) - DEPTH_SHARE * rng
+    lo = mid + int(np.flatnonzero(deep)[-1])
+    lo = max(lo, fastest - int(round(LIFT_SEARCH_S / dt)))
+    if fastest - lo < 2:
+        return None
+    accel = gaussian_filter1d(np.gradient(rise, grid), ACCEL_SMOOTH_S / dt)
+    k = lo + int(np.argmax(accel[lo:fastest + 1]))
+    return _parabolic(grid, accel, k)
 
 
-def _foot_candidates(track: PoseTrack, foot: Foot, sign: float,
-                     period: float) -> tuple[list[_Candidate], int]:
-    """Contacts of one foot; also the number of contact-like runs rejected."""
-    low = _lowest_point(track, foot)
-    ground = _ground(low)
-    if ground is None:
-        return [], 0
+def _parabolic(grid: FloatArray, f: FloatArray, k: int) -> float:
+    """Refine a peak of ``f`` at grid index k with a parabola through its neighbours."""
+    if 0 < k < f.size - 1:
+        y0, y1, y2 = f[k - 1], f[k], f[k + 1]
+        curv = y0 - 2 * y1 + y2
+        if np.isfinite(curv) and curv < 0:
+            return float(grid[k] + 0.5 * (y0 - y2) / curv * (grid[1] - grid[0]))
+    return float(grid[k])
+
+
+def _bandwidth(fs: float) -> float:
+    """Template kernel width: BANDWIDTH_FRAMES of a frame interval, at least 4 ms."""
+    return max(BANDWIDTH_FRAMES / fs, 0.004) if fs > 0 else 0.02
+
+
+def _blocks(anchors: FloatArray) -> list[FloatArray]:
+    """Split the strides into consecutive blocks of at most about :data:`BLOCK_STRIDES`."""
+    count = max(1, int(round(anchors.size / BLOCK_STRIDES)))
+    return [b for b in np.array_split(anchors, count) if b.size]
+
+
+def _foot_steps(track: PoseTrack, foot: Foot, sign: float, period: float
+                ) -> tuple[list[_Candidate], int]:
+    """Find one foot's steps from its stride templates; also count the strides dropped."""
     time = track.time
-    with np.errstate(invalid="ignore"):
-        near = low >= ground.level - ground.band
-    near = _close_small_holes(near, low, time, 0.08 * period)
-    x = track.xy(f"{foot}_ankle")[:, 0]
+    fs = sample_rate(time)
+    trunk = trunk_length_px(track)
+    signals = _foot_signals(track, foot, sign)
+    anchors = find_anchors(time, signals[:, 4], period)
     out: list[_Candidate] = []
-    rejected = 0
-    for a, b in runs(near):
-        if time[b - 1] - time[a] < 0.05 * period:
+    dropped = 0
+    for block in _blocks(anchors):
+        fit = fit_strides(time, signals, block, period, _bandwidth(fs),
+                          reference_misfit=CLEAN_MISFIT * trunk if np.isfinite(trunk) else None)
+        if fit is None:
             continue
-        if not _moves_backwards(x[a:b], time[a:b], sign):
-            rejected += 1
+        events = template_events(fit.grid, fit.template)
+        if events is None:
+            dropped += fit.anchors.size
             continue
-        level = ground.level - CROSSING_SHARE * ground.band
-        ic = _first_crossing(time, low, a, b, level, forward=True) if a > 0 else None
-        to = _first_crossing(time, low, b - 1, a - 1, level, forward=False) if (
-            b < low.size) else None
-        if ic is not None and EXTRAPOLATE["ic"]:
-            ic = _extrapolate(time, low, ic, ground.level, level, forward=True)
-        if to is not None and EXTRAPOLATE["to"]:
-            to = _extrapolate(time, low, to, ground.level, level, forward=False)
-        out.append(_Candidate(foot=foot, ic=ic, to=to, start=a, stop=b))
-    return out, rejected
+        fit = _with_missing_strides(time, signals, fit, period)
+        steps, bad = _steps_from_fit(time, signals, fit, events, foot, period)
+        out += steps
+        dropped += bad
+    return out, dropped
 
 
-def _close_small_holes(mask: BoolArray, low: FloatArray, time: FloatArray,
-                       max_s: float) -> BoolArray:
-    """Join contact runs split by a short, fully observed dip (noise)."""
-    out = mask.copy()
-    for a, b in runs(~mask):
-        if a == 0 or b == mask.size or np.isnan(low[a:b]).any():
+def _with_missing_strides(time: FloatArray, signals: FloatArray, fit: StrideFit,
+                          period: float) -> StrideFit:
+    """Add strides the anchor search missed.
+
+    Where the rhythm predicts one (a gap of more than 1.5 periods, or before
+    the first and after the last anchor) it is aligned to the template; it is
+    kept only if its events then pass the same checks as the others.
+    """
+    anchors = list(fit.anchors)
+    extra: list[float] = []
+    first, last = anchors[0], anchors[-1]
+    t = first - period
+    while t + fit.grid[-1] > time[0]:
+        extra.append(t)
+        t -= period
+    t = last + period
+    while t + fit.grid[0] < time[-1]:
+        extra.append(t)
+        t += period
+    for a, b in zip(anchors, anchors[1:], strict=False):
+        count = int(round((b - a) / period)) - 1
+        extra += [a + (k + 1) * (b - a) / (count + 1) for k in range(count)]
+    if not extra:
+        return fit
+    lo, hi = float(fit.grid[0]), float(fit.grid[-1])
+    new, misfit = [], []
+    for a in extra:
+        shift, rms = align(time, signals, a, fit.grid, fit.template, lo, hi, 0.1 * period)
+        if shift is not None:
+            new.append(a + shift)
+            misfit.append(rms)
+    if not new:
+        return fit
+    all_anchors = np.concatenate([fit.anchors, new])
+    order = np.argsort(all_anchors)
+    return StrideFit(anchors=all_anchors[order], grid=fit.grid, template=fit.template,
+                     misfit=np.concatenate([fit.misfit, misfit])[order])
+
+
+def _steps_from_fit(time: FloatArray, signals: FloatArray, fit: StrideFit,
+                    events: tuple[float, float], foot: Foot, period: float
+                    ) -> tuple[list[_Candidate], int]:
+    ic_t, to_t = events
+    limit = MISFIT_LIMIT * float(np.median(fit.misfit[np.isfinite(fit.misfit)])) if np.isfinite(
+        fit.misfit).any() else np.inf
+    half = min(0.1, 0.15 * period)
+    out: list[_Candidate] = []
+    dropped = 0
+    for anchor, misfit in zip(fit.anchors, fit.misfit, strict=True):
+        inside = time[0] <= anchor + ic_t - half and anchor + ic_t + half <= time[-1]
+        ic = _local_time(time, signals, fit, anchor, ic_t, half) if misfit <= limit else None
+        if ic is None:
+            # A stride cut by the clip's ends is not a dropped step; a bad fit inside is.
+            dropped += int(inside)
             continue
-        if time[b] - time[a - 1] <= max_s:
-            out[a:b] = True
-    return out
+        to = _local_time(time, signals, fit, anchor, to_t, half)
+        out.append(_Candidate(foot=foot, ic=ic, to=to))
+    return out, dropped
 
 
-def _moves_backwards(x: FloatArray, time: FloatArray, sign: float) -> bool:
-    ok = ~np.isnan(x)
-    if ok.sum() < 2:
-        return True
-    slope = np.polyfit(time[ok], x[ok], 1)[0]
-    return bool(sign * slope < 0)
+def _local_time(time: FloatArray, signals: FloatArray, fit: StrideFit, anchor: float,
+                event: float, half: float) -> float | None:
+    """Event time of one stride from aligning a short window around it to the template."""
+    lo, hi = max(event - half, fit.grid[0]), min(event + half, fit.grid[-1])
+    seen = (time >= anchor + lo) & (time <= anchor + hi) & np.isfinite(signals).any(1)
+    if seen.sum() < 3:
+        return None
+    shift, _ = align(time, signals, anchor, fit.grid, fit.template, lo, hi, 0.6 * half)
+    if shift is None:
+        return None
+    return float(anchor + shift + event)
 
 
-def _assemble(cands: list[_Candidate], period: float) -> tuple[list[Step], int]:
+def _assemble(cands: list[_Candidate], period: float) -> tuple[list[_Candidate], int]:
     """Order the contacts and enforce the running pattern.
 
     A contact that comes too soon after the previous one (the same foot within
@@ -309,8 +352,8 @@ def _assemble(cands: list[_Candidate], period: float) -> tuple[list[Step], int]:
         if to is not None and ((nxt is not None and nxt < to - FLIGHT_TOLERANCE_S)
                                or not 0.0 < to - ic <= 0.6 * period):
             to = None
-        steps.append(_Candidate(foot=c.foot, ic=ic, to=to, start=c.start, stop=c.stop))
-    return _to_steps(steps), dropped
+        steps.append(_Candidate(foot=c.foot, ic=ic, to=to))
+    return steps, dropped
 
 
 def _conflicts(prev: _Candidate, cur: _Candidate, period: float) -> bool:
@@ -320,13 +363,26 @@ def _conflicts(prev: _Candidate, cur: _Candidate, period: float) -> bool:
     return gap < 0.25 * period
 
 
-def _to_steps(cands: list[_Candidate]) -> list[Step]:
-    return [Step(foot=c.foot, ic_time=float(c.ic or 0.0), ic_frame=c.start,
-                 to_time=c.to, to_frame=None if c.to is None else c.stop - 1) for c in cands]
+def _nearest_frame(time: FloatArray, t: float) -> int:
+    k = int(np.clip(np.searchsorted(time, t), 1, max(time.size - 1, 1)))
+    return k - 1 if time.size > 1 and abs(time[k - 1] - t) <= abs(time[k] - t) else min(
+        k, time.size - 1)
+
+
+def _to_steps(time: FloatArray, cands: list[_Candidate]) -> list[Step]:
+    inside = [c for c in cands if c.ic is not None and time[0] <= c.ic <= time[-1]]
+    return [Step(foot=c.foot, ic_time=float(c.ic or 0.0),
+                 ic_frame=_nearest_frame(time, float(c.ic or 0.0)),
+                 to_time=c.to if c.to is not None and c.to <= time[-1] else None,
+                 to_frame=None if c.to is None or c.to > time[-1] else _nearest_frame(time, c.to))
+            for c in inside]
 
 
 def detect_events(cleaned: CleanedTrack) -> GaitEvents:
     """Find the initial contacts and toe-offs of both feet in a side-view treadmill clip.
+
+    See the module notes for the method. Times are real seconds on the
+    track's clock, refined below one frame.
 
     Parameters
     ----------
@@ -336,8 +392,9 @@ def detect_events(cleaned: CleanedTrack) -> GaitEvents:
     Returns
     -------
     GaitEvents
-        Steps in time order, the stride period, and whether the events are
-        reliable (with a plain-words reason when not).
+        Steps in time order, the stride period, how many candidate strides
+        were dropped, and whether the events are reliable (with a plain-words
+        reason when not).
     """
     track = cleaned.track
     period, strength = stride_period(track, cleaned.facing)
@@ -346,16 +403,17 @@ def detect_events(cleaned: CleanedTrack) -> GaitEvents:
                           reason="No running rhythm was found in the feet's motion.")
     sign = 1.0 if cleaned.facing == "right" else -1.0
     cands: list[_Candidate] = []
-    rejected = 0
+    dropped = 0
     feet: tuple[Foot, Foot] = ("left", "right")
     for foot in feet:
-        c, r = _foot_candidates(track, foot, sign, period)
-        cands += c
-        rejected += r
-    steps, dropped = _assemble(cands, period)
+        found, bad = _foot_steps(track, foot, sign, period)
+        cands += found
+        dropped += bad
+    kept, conflicts = _assemble(cands, period)
+    steps = _to_steps(track.time, kept)
     reason = _unreliable_reason(cleaned, steps, period, strength)
     return GaitEvents(steps=tuple(steps), stride_period_s=period, reliable=reason is None,
-                      reason=reason, dropped=dropped + rejected)
+                      reason=reason, dropped=dropped + conflicts)
 
 
 def _unreliable_reason(cleaned: CleanedTrack, steps: list[Step], period: float,

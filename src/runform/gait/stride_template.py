@@ -1,0 +1,246 @@
+"""Stride templates: a foot's average motion over strides, and each stride aligned to it.
+
+Running is periodic. Pooling every stride of a foot on a common time axis
+(time since the stride's *anchor*, the moment the ankle is furthest ahead of
+the hips) gives a template sampled far more densely than the video (strides
+fall on different sub-frame phases) and with the jitter averaged out. Each
+stride is then aligned to the template by least squares over a window, which
+times it to a small fraction of a frame. Events found once on the template
+carry over to every stride through its alignment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy.signal import find_peaks
+
+FloatArray = npt.NDArray[np.float64]
+
+GRID_STEP_S = 0.001
+"""Time step of the template, seconds."""
+ITERATIONS = 3
+"""Rounds of template building and re-alignment."""
+MAX_BANDWIDTH_S = 0.025
+"""Widest template kernel, seconds."""
+MIN_VALID_SHARE = 0.6
+"""A window needs at least this share of its samples seen to be aligned."""
+
+
+@dataclass(frozen=True)
+class StrideFit:
+    """A template and the strides aligned to it."""
+
+    anchors: FloatArray
+    """Aligned anchor time of each stride, seconds, increasing."""
+    grid: FloatArray
+    """Template time axis relative to the anchor, seconds."""
+    template: FloatArray
+    """Template signals, shape (len(grid), k)."""
+    misfit: FloatArray
+    """Root-mean-square difference between each stride and the template (signal units)."""
+
+
+def find_anchors(time: FloatArray, forward: FloatArray, period: float) -> FloatArray:
+    """Find the foot's furthest-forward moments, one per stride, refined by a parabola.
+
+    Parameters
+    ----------
+    time
+        Seconds, shape (T,).
+    forward
+        The ankle's position ahead of the hips (pixels), NaN where missing.
+    period
+        Stride period, seconds.
+
+    Returns
+    -------
+    numpy.ndarray
+        Anchor times (only peaks with both neighbouring samples seen).
+    """
+    ok = np.isfinite(forward)
+    if ok.sum() < 5 or period <= 0:
+        return np.zeros(0)
+    dt = float(np.median(np.diff(time)))
+    filled = np.where(ok, forward, np.nanmin(forward))
+    spread = float(np.nanpercentile(forward, 95) - np.nanpercentile(forward, 5))
+    peaks, _ = find_peaks(filled, distance=max(1, int(0.6 * period / dt)),
+                          prominence=0.3 * spread)
+    out = []
+    for k in peaks:
+        if 0 < k < time.size - 1 and ok[k - 1:k + 2].all():
+            y0, y1, y2 = forward[k - 1], forward[k], forward[k + 1]
+            curv = y0 - 2 * y1 + y2
+            shift = float(np.clip(0.5 * (y0 - y2) / curv, -0.5, 0.5)) if curv < 0 else 0.0
+            step = time[k + 1] - time[k] if shift > 0 else time[k] - time[k - 1]
+            out.append(float(time[k] + shift * step))
+    return np.asarray(out)
+
+
+def local_linear(tau: FloatArray, values: FloatArray, grid: FloatArray,
+                 bandwidth: float) -> FloatArray:
+    """Gaussian-kernel local-linear regression of pooled samples onto a grid.
+
+    Parameters
+    ----------
+    tau
+        Sample times (relative to their anchors), shape (N,).
+    values
+        Samples, shape (N, k), NaN ignored per column.
+    grid
+        Output times, shape (G,).
+    bandwidth
+        Kernel standard deviation, seconds.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (G, k); NaN where no sample is near.
+    """
+    out = np.full((grid.size, values.shape[1]), np.nan)
+    for j in range(values.shape[1]):
+        ok = np.isfinite(values[:, j])
+        if ok.sum() < 3:
+            continue
+        d = tau[None, ok] - grid[:, None]
+        w = np.exp(-0.5 * (d / bandwidth) ** 2)
+        s0, s1, s2 = w.sum(1), (w * d).sum(1), (w * d * d).sum(1)
+        y = values[ok, j][None, :]
+        t0, t1 = (w * y).sum(1), (w * y * d).sum(1)
+        den = s0 * s2 - s1 * s1
+        good = (den > 1e-12 * np.maximum(s0, 1e-300) ** 2) & (s0 > 1e-3)
+        out[good, j] = (s2 * t0 - s1 * t1)[good] / den[good]
+    return out
+
+
+def _pool(time: FloatArray, signals: FloatArray, anchors: FloatArray, lo: float,
+          hi: float) -> tuple[FloatArray, FloatArray]:
+    taus, rows = [], []
+    for a in anchors:
+        m = (time >= a + lo) & (time <= a + hi)
+        taus.append(time[m] - a)
+        rows.append(signals[m])
+    if not taus:
+        return np.zeros(0), np.zeros((0, signals.shape[1]))
+    return np.concatenate(taus), np.concatenate(rows)
+
+
+def align(time: FloatArray, signals: FloatArray, anchor: float, grid: FloatArray,
+          template: FloatArray, lo: float, hi: float, search: float) -> tuple[
+              float | None, float]:
+    """Shift (seconds) that best aligns one stride's window to the template.
+
+    The window is ``[anchor + lo, anchor + hi]``; shifts up to ``search`` are
+    tried on a 1 ms grid and refined by a parabola through the best three.
+
+    Returns
+    -------
+    shift, misfit
+        The shift (None when too few samples are seen or the best shift is at
+        the edge of the search) and the root-mean-square misfit there.
+    """
+    m = (time >= anchor + lo - search) & (time <= anchor + hi + search)
+    tt, xx = time[m], signals[m]
+    if tt.size < 3:
+        return None, float("inf")
+    shifts = np.arange(-search, search + 1e-12, GRID_STEP_S)
+    cost = np.full(shifts.size, np.inf)
+    for i, d in enumerate(shifts):
+        tau = tt - anchor - d
+        inside = (tau >= lo) & (tau <= hi)
+        if inside.sum() < 3:
+            continue
+        pred = np.stack([np.interp(tau[inside], grid, template[:, j])
+                         for j in range(template.shape[1])], 1)
+        res = xx[inside] - pred
+        seen = np.isfinite(res)
+        if seen.mean() < MIN_VALID_SHARE:
+            continue
+        cost[i] = float(np.mean(res[seen] ** 2))
+    best = int(np.argmin(cost))
+    if not np.isfinite(cost[best]) or best in (0, shifts.size - 1):
+        return None, float(np.sqrt(cost[best])) if np.isfinite(cost[best]) else float("inf")
+    y0, y1, y2 = cost[best - 1:best + 2]
+    curv = y0 - 2 * y1 + y2
+    frac = 0.0
+    if np.isfinite(curv) and curv > 0:
+        frac = float(np.clip(0.5 * (y0 - y2) / curv, -0.5, 0.5))
+    return float(shifts[best] + frac * GRID_STEP_S), float(np.sqrt(max(y1, 0.0)))
+
+
+def fit_strides(time: FloatArray, signals: FloatArray, anchors: FloatArray, period: float,
+                bandwidth: float, *, reference_misfit: float | None = None) -> StrideFit | None:
+    """Build a template from the strides and align every stride to it (iterated).
+
+    Parameters
+    ----------
+    time
+        Seconds, shape (T,).
+    signals
+        Shape (T, k), NaN where missing.
+    anchors
+        Rough anchor time of each stride.
+    period
+        Stride period, seconds; the template spans ``[-0.35, 0.65]`` periods.
+    bandwidth
+        Kernel width of the template, seconds.
+    reference_misfit
+        Typical stride-to-template misfit of clean data (signal units). When
+        the strides scatter more (noisy tracking, a variable runner), the
+        kernel is widened in proportion, up to :data:`MAX_BANDWIDTH_S`.
+
+    Returns
+    -------
+    StrideFit or None
+        None when fewer than two strides can be aligned.
+    """
+    lo, hi = -0.35 * period, 0.65 * period
+    anchors = anchors[(anchors + lo >= time[0]) & (anchors + hi <= time[-1])]
+    if anchors.size < 2:
+        return None
+    grid = np.arange(lo, hi + 1e-12, GRID_STEP_S)
+    misfit = np.full(anchors.size, np.inf)
+    template = np.zeros((grid.size, signals.shape[1]))
+    for _ in range(ITERATIONS):
+        tau, pooled = _pool(time, signals, anchors, lo, hi)
+        template = local_linear(tau, pooled, grid, bandwidth)
+        if np.isnan(template).any():
+            filled = _fill_columns(grid, template)
+            if filled is None:
+                return None
+            template = filled
+        shifts, misfit = _realign(time, signals, anchors, grid, template, lo, hi, period)
+        seen = misfit[np.isfinite(misfit)]
+        if reference_misfit and seen.size:
+            factor = max(1.0, float(np.median(seen)) / reference_misfit)
+            bandwidth = max(bandwidth, min(bandwidth * factor, MAX_BANDWIDTH_S))
+        # Remove the common shift so the template's time origin stays put.
+        anchors = anchors + shifts - float(np.mean(shifts))
+    order = np.argsort(anchors)
+    return StrideFit(anchors=anchors[order], grid=grid, template=template,
+                     misfit=misfit[order])
+
+
+def _realign(time: FloatArray, signals: FloatArray, anchors: FloatArray, grid: FloatArray,
+             template: FloatArray, lo: float, hi: float, period: float) -> tuple[
+                 FloatArray, FloatArray]:
+    shifts = np.zeros(anchors.size)
+    misfit = np.full(anchors.size, np.inf)
+    for i, a in enumerate(anchors):
+        shift, rms = align(time, signals, a, grid, template, lo, hi, 0.1 * period)
+        misfit[i] = rms
+        if shift is not None:
+            shifts[i] = shift
+    return shifts, misfit
+
+
+def _fill_columns(grid: FloatArray, template: FloatArray) -> FloatArray | None:
+    out = template.copy()
+    for j in range(out.shape[1]):
+        ok = np.isfinite(out[:, j])
+        if ok.sum() < 2:
+            return None
+        out[:, j] = np.interp(grid, grid[ok], out[ok, j])
+    return out
