@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -184,3 +185,28 @@ def test_detect_events_never_raises_or_returns_nan(cleaned: CleanedTrack) -> Non
         assert 0 <= s.ic_frame < len(cleaned.track)
     if not events.reliable:
         assert events.reason
+
+
+REAL_CLIP = Path(__file__).parent / "data" / "treadmill_side_home.mp4"
+
+
+@pytest.mark.slow
+def test_real_treadmill_clip_facing_rhythm_and_steps() -> None:
+    """The real MIT clip (a man on a home treadmill, facing left, ~170 spm)."""
+    from runform.config import AnalysisConfig
+    from runform.pipeline import extract_pose
+    from runform.pose.models import resolve_model
+    from runform.video import probe_video
+
+    track, _ = extract_pose(REAL_CLIP, probe_video(REAL_CLIP), AnalysisConfig(model="lite"),
+                            resolve_model("lite"))
+    cleaned = clean_track(track)
+    assert cleaned.facing == "left" and cleaned.view == "side"
+    events = detect_events(cleaned)
+    assert events.reliable, events.reason
+    assert events.stride_period_s is not None
+    assert 165.0 <= 120.0 / events.stride_period_s <= 178.0
+    assert len(events.steps) >= 28  # about 34 steps in 12 s
+    _check_order(events.steps)
+    times = [s.ic_time for s in events.steps]
+    assert 165.0 <= 60.0 * (len(times) - 1) / (times[-1] - times[0]) <= 178.0
