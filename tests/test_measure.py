@@ -113,3 +113,22 @@ def test_events_summary_counts() -> None:
     assert s["events"]["contacts"] == len(ev.steps)
     assert s["events"]["contacts_left"] + s["events"]["contacts_right"] == len(ev.steps)
     assert s["events"]["reliable"] is True
+
+
+def test_degenerate_track_gives_reasons_without_warnings() -> None:
+    # Every landmark stuck on one pixel (a frozen detector): zero trunk length, no contacts.
+    import warnings
+
+    run = exact_run(duration_s=2.0)
+    pos = np.full_like(run.track.position, 100.0)
+    depth = np.random.default_rng(0).normal(0.0, 30.0, pos.shape[:2])
+    track = PoseTrack.from_arrays(run.track.time, pos, width=640, height=360, depth=depth)
+    assert near_side(track, "left") in ("left", "right")
+    events = GaitEvents(steps=(), stride_period_s=None, reliable=False, reason="no gait")
+    cleaned = cleaned_of(run)
+    frozen = type(cleaned)(track=track, facing="left", view="side")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        m = measure_cleaned(frozen, events, px_per_cm=2.0, leg_length_px=None)
+    _check_entries(m.metrics)
+    json.dumps(m.to_summary(), allow_nan=False)

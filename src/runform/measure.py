@@ -8,6 +8,7 @@ is the metrics part of ``summary.json``.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -144,6 +145,19 @@ def measure_cleaned(cleaned: CleanedTrack, events: GaitEvents, *, px_per_cm: flo
         Recorded in the summary; ``speed_kmh`` enables step length and
         vertical ratio.
     """
+    with warnings.catch_warnings():
+        # Reductions over all-NaN slices (a hidden limb, a clip without contacts) warn
+        # and return NaN; every metric turns NaN into None with a reason, so the
+        # warnings would only reach the user's terminal as noise.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _measure_cleaned(cleaned, events, px_per_cm=px_per_cm,
+                                leg_length_px=leg_length_px, height_cm=height_cm,
+                                speed_kmh=speed_kmh)
+
+
+def _measure_cleaned(cleaned: CleanedTrack, events: GaitEvents, *, px_per_cm: float | None,
+                     leg_length_px: float | None, height_cm: float | None,
+                     speed_kmh: float | None) -> Measurement:
     track = cleaned.track
     ctx = MetricContext(track=track, facing=cleaned.facing, view=cleaned.view,
                         near=near_side(track, cleaned.facing), steps=tuple(events.steps),
@@ -181,8 +195,9 @@ def near_side(track: PoseTrack, facing: Facing) -> Foot:
     diff = right - left
     trunk = np.linalg.norm(track.midpoint("left_shoulder", "right_shoulder")
                            - track.midpoint("left_hip", "right_hip"), axis=1)
-    if np.isfinite(diff).any() and np.isfinite(trunk).any():
-        d = float(np.nanmedian(diff)) / float(np.nanmedian(trunk))
+    trunk_px = float(np.nanmedian(trunk)) if np.isfinite(trunk).any() else float("nan")
+    if np.isfinite(diff).any() and np.isfinite(trunk_px) and trunk_px > 0:
+        d = float(np.nanmedian(diff)) / trunk_px
         if abs(d) > DEPTH_MARGIN:
             return "left" if d > 0 else "right"
     vis_l = np.nanmean([track.vis(f"left_{p}") for p in NEAR_SIDE_PARTS])
