@@ -20,7 +20,9 @@ from scipy.signal import find_peaks
 FloatArray = npt.NDArray[np.float64]
 
 GRID_STEP_S = 0.001
-"""Time step of the template, seconds."""
+"""Time step of the template and of the fine alignment search, seconds."""
+COARSE_STEP_S = 0.004
+"""Step of the coarse alignment search, seconds."""
 ITERATIONS = 3
 """Rounds of template building and re-alignment."""
 MAX_BANDWIDTH_S = 0.025
@@ -133,7 +135,8 @@ def align(time: FloatArray, signals: FloatArray, anchor: float, grid: FloatArray
     """Shift (seconds) that best aligns one stride's window to the template.
 
     The window is ``[anchor + lo, anchor + hi]``; shifts up to ``search`` are
-    tried on a 1 ms grid and refined by a parabola through the best three.
+    tried on a 4 ms grid, then on a 1 ms grid around the best, and refined
+    by a parabola through the best three.
 
     Returns
     -------
@@ -145,22 +148,34 @@ def align(time: FloatArray, signals: FloatArray, anchor: float, grid: FloatArray
     tt, xx = time[m], signals[m]
     if tt.size < 3:
         return None, float("inf")
-    shifts = np.arange(-search, search + 1e-12, GRID_STEP_S)
-    cost = np.full(shifts.size, np.inf)
-    for i, d in enumerate(shifts):
-        tau = tt - anchor - d
-        inside = (tau >= lo) & (tau <= hi)
-        if inside.sum() < 3:
-            continue
-        pred = np.stack([np.interp(tau[inside], grid, template[:, j])
-                         for j in range(template.shape[1])], 1)
-        res = xx[inside] - pred
-        seen = np.isfinite(res)
-        if seen.mean() < MIN_VALID_SHARE:
-            continue
-        cost[i] = float(np.mean(res[seen] ** 2))
+    def cost_at(shifts: FloatArray) -> FloatArray:
+        cost = np.full(shifts.size, np.inf)
+        for i, d in enumerate(shifts):
+            tau = tt - anchor - d
+            inside = (tau >= lo) & (tau <= hi)
+            if inside.sum() < 3:
+                continue
+            pred = np.stack([np.interp(tau[inside], grid, template[:, j])
+                             for j in range(template.shape[1])], 1)
+            res = xx[inside] - pred
+            seen = np.isfinite(res)
+            if seen.mean() < MIN_VALID_SHARE:
+                continue
+            cost[i] = float(np.mean(res[seen] ** 2))
+        return cost
+
+    # Coarse search, then the 1 ms grid around the coarse best.
+    coarse = np.arange(-search, search + 1e-12, COARSE_STEP_S)
+    rough = cost_at(coarse)
+    if not np.isfinite(rough).any():
+        return None, float("inf")
+    centre = float(coarse[int(np.argmin(rough))])
+    shifts = np.arange(max(-search, centre - COARSE_STEP_S),
+                       min(search, centre + COARSE_STEP_S) + 1e-12, GRID_STEP_S)
+    cost = cost_at(shifts)
+    at_edge = abs(centre) >= search - 1e-9
     best = int(np.argmin(cost))
-    if not np.isfinite(cost[best]) or best in (0, shifts.size - 1):
+    if not np.isfinite(cost[best]) or at_edge or best in (0, shifts.size - 1):
         return None, float(np.sqrt(cost[best])) if np.isfinite(cost[best]) else float("inf")
     y0, y1, y2 = cost[best - 1:best + 2]
     curv = y0 - 2 * y1 + y2
