@@ -169,19 +169,18 @@ def _run_locked(options: BatchOptions, out: Path, clips: list[Clip],
                 fingerprint: dict[str, Any], show_progress: bool) -> BatchReport:
     jobs = [_job(clip, out, options) for clip in clips]
     table = _BatchTable(options.folder, out, [j.key for j in jobs], fingerprint)
-    todo = [job for job in jobs if not (options.resume and table.reuse(job))]
-    backend = (DaskCluster(options.scheduler) if options.scheduler
-               else LocalPool(min(options.workers or default_workers(), max(len(todo), 1))))
-    table.backend = backend.description if todo else "nothing to analyse"
-    table.write(final=not todo)
-    if not todo:
-        return table.report()
-    with batch_display(enabled=show_progress) as display:
-        try:
-            _run(backend, todo, table, display)
-        except KeyboardInterrupt:
-            table.write(final=True)
-            raise BatchInterrupted(table.report()) from None
+    try:
+        todo = [job for job in jobs if not (options.resume and table.reuse(job))]
+        backend = (DaskCluster(options.scheduler) if options.scheduler
+                   else LocalPool(min(options.workers or default_workers(), max(len(todo), 1))))
+        table.backend = backend.description if todo else "nothing to analyse"
+        table.write(final=not todo)
+        if todo:
+            with batch_display(enabled=show_progress) as display:
+                _run(backend, todo, table, display)
+    except KeyboardInterrupt:
+        table.write(final=True)
+        raise BatchInterrupted(table.report()) from None
     return table.report()
 
 
