@@ -202,12 +202,51 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+class ImageModeEstimator:
+    """Diagnostic estimator: MediaPipe's landmarker in IMAGE mode (every frame on its own).
+
+    runform uses VIDEO mode, whose graph smooths the landmarks over time;
+    comparing the two shows what that smoothing costs each metric.
+    """
+
+    def __init__(self, model_path: Path) -> None:
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(model_path)),
+            running_mode=vision.RunningMode.IMAGE, num_poses=1,
+            min_pose_detection_confidence=0.5, min_pose_presence_confidence=0.5)
+        self._landmarker = vision.PoseLandmarker.create_from_options(options)
+
+    def detect(self, image: np.ndarray, time_ms: int) -> list[Any]:
+        """Run the landmarker on one frame, ignoring the time."""
+        import mediapipe as mp
+
+        from runform.pose.estimator import _to_person
+
+        frame = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(image))
+        result = self._landmarker.detect(frame)
+        h, w = image.shape[:2]
+        worlds = result.pose_world_landmarks or [None] * len(result.pose_landmarks)
+        return [_to_person(lm, wd, w, h) for lm, wd in zip(result.pose_landmarks, worlds,
+                                                           strict=True)]
+
+    def close(self) -> None:
+        """Release the landmarker."""
+        self._landmarker.close()
+
+
+POSE_MODE = os.environ.get("RUNFORM_VALIDATION_POSE_MODE", "video")
+"""``video`` (what runform does) or ``image`` (diagnostic, see :class:`ImageModeEstimator`)."""
+
+
 def pose_track(video: Path) -> PoseTrack:
     """Return the clip's raw pose track (full model), cached next to the clip as ``.npz``."""
     from runform.config import AnalysisConfig
     from runform.pose.track import PoseTrack
 
-    cached = video.with_suffix(f".{MODEL}.pose.npz")
+    suffix = "" if POSE_MODE == "video" else f"-{POSE_MODE}"
+    cached = video.with_suffix(f".{MODEL}{suffix}.pose.npz")
     sha = _sha(video)
     if cached.exists():
         data = np.load(cached)
@@ -219,8 +258,14 @@ def pose_track(video: Path) -> PoseTrack:
     from runform.pose.models import resolve_model
     from runform.video.reader import probe_video
 
-    track, _ = extract_pose(video, probe_video(video), AnalysisConfig(model=MODEL),
-                            resolve_model(MODEL))
+    model = resolve_model(MODEL)
+    estimator = ImageModeEstimator(model.path) if POSE_MODE == "image" else None
+    try:
+        track, _ = extract_pose(video, probe_video(video), AnalysisConfig(model=MODEL), model,
+                                estimator=estimator)
+    finally:
+        if estimator is not None:
+            estimator.close()
     tmp = cached.with_name(f".{cached.stem}.partial.npz")
     np.savez_compressed(tmp, time=track.time, position=track.position, depth=track.depth,
                         visibility=track.visibility, world=track.world, width=track.width,
@@ -559,6 +604,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--markdown", type=Path, help="write the tables as Markdown here")
     p.add_argument("--per-clip", action="store_true", help="print one line per clip")
     p.add_argument("--only", help="evaluate only clips whose name contains this text")
+    p.add_argument("--pose-mode", choices=("video", "image"), default="video",
+                   help="MediaPipe running mode (image: diagnostic, no temporal smoothing)")
     p.add_argument("--list", action="store_true", help="list the clip specs and exit")
     p.add_argument("--prepare-only", action="store_true",
                    help="render the clips and extract their poses, then exit")
@@ -571,6 +618,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Build (or reuse) the validation set, measure every clip and print the error tables."""
     args = _parse(argv)
+    global POSE_MODE
+    POSE_MODE = args.pose_mode
+    os.environ["RUNFORM_VALIDATION_POSE_MODE"] = args.pose_mode  # for worker processes
     args.cache.mkdir(parents=True, exist_ok=True)
     specs = [s for s in clip_specs(args.cache) if args.split in ("all", s.split)
              and (args.only is None or args.only in s.name)]
@@ -586,6 +636,8 @@ def main(argv: list[str] | None = None) -> int:
     pairs = _run_parallel(evaluate, specs, args.cache, args.jobs)
     sections = []
     for split, title in (("heldout", "Held-out clips"), ("tune", "Tuning clips")):
+        if args.pose_mode != "video":
+            title = f"{title} [diagnostic: MediaPipe {args.pose_mode.upper()} mode]"
         chosen = [real for real, _ in pairs if real.spec.split == split]
         if not chosen:
             continue
