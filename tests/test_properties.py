@@ -26,7 +26,6 @@ import warnings
 from typing import Any
 
 import numpy as np
-import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -52,11 +51,6 @@ PROPERTY_SETTINGS = settings(max_examples=20, deadline=None, print_blob=True, de
 cannot flicker) and a failure costs seconds, not minutes. To explore or shrink a failure
 locally, run with ``settings(PROPERTY_SETTINGS, derandomize=False, phases=list(Phase),
 max_examples=500)``."""
-
-NEAR_SIDE_ZERO_TRUNK = (
-    "measure.near_side divides the median depth difference by the median trunk length without "
-    "checking it is > 0: a track whose shoulders and hips coincide raises ZeroDivisionError "
-    "(fix: skip the depth cue when the median trunk length is not finite and positive)")
 
 
 @st.composite
@@ -167,7 +161,6 @@ def test_cleaning_and_events_survive_any_track(track):
         assert events.reason
 
 
-@pytest.mark.xfail(strict=True, raises=ZeroDivisionError, reason=NEAR_SIDE_ZERO_TRUNK)
 @PROPERTY_SETTINGS
 @given(track=hostile_tracks(),
        height_cm=st.sampled_from([None, 80.0, 178.0, 250.0]),
@@ -193,7 +186,6 @@ def test_a_track_with_nobody_in_it_measures_nothing(n, fps):
     strict_json(summary)
 
 
-@pytest.mark.xfail(strict=True, raises=ZeroDivisionError, reason=NEAR_SIDE_ZERO_TRUNK)
 def test_frozen_landmarks_do_not_crash_measure():
     run = synthetic_run(fps=30, duration_s=3, width=640, height=360)
     pos = run.track.position.copy()
@@ -205,11 +197,6 @@ def test_frozen_landmarks_do_not_crash_measure():
     strict_json(summary)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "measure.near_side (np.nanmean over all-NaN visibility, measure.py ~line 188) and other "
-    "nan-reductions let RuntimeWarning('Mean of empty slice') escape; on the command line it "
-    "prints two extra lines on stderr (fix: wrap them in warnings.catch_warnings() as "
-    "gait/view.py does, or filter RuntimeWarning in cli.main)"))
 @settings(PROPERTY_SETTINGS, derandomize=True)
 @given(track=hostile_tracks())
 def test_no_runtime_warning_reaches_the_user(track):
