@@ -537,10 +537,6 @@ def test_crash_in_the_middle_of_a_file_leaves_nothing_half_written(tmp_path, mon
     assert result_files(tmp_path / "o") == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "output.results.write_results replaces files one by one but leaves an earlier run's "
-    "summary.json in place until the end, so an interrupted re-run leaves the old summary "
-    "next to new files (fix: unlink out/summary.json before writing anything else)"))
 def test_interrupted_rerun_does_not_leave_an_old_summary_over_new_files(tmp_path, monkeypatch):
     first = encode(tmp_path / "first.mp4", 20)
     second = encode(tmp_path / "second.mp4", 30)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from runform import __version__
+from runform.errors import OutputError
 from runform.output.atomic import write_json
 from runform.output.landmarks import write_landmarks_csv
 
@@ -59,7 +60,18 @@ def write_results(analysis: Analysis, out: Path, *,
     ``summary.json`` is written last, so its presence means the folder is complete.
     ``progress`` reports (frames done, frames expected) while the annotated
     video is drawn.
+
+    Raises
+    ------
+    OutputError
+        If an earlier run's ``summary.json`` cannot be removed first (it would
+        otherwise vouch for a folder that is being rewritten).
     """
+    summary_path = out / "summary.json"
+    try:
+        summary_path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise OutputError(f"Could not replace {summary_path}: {exc.strerror or exc}.") from exc
     landmarks = out / "landmarks.csv"
     write_landmarks_csv(landmarks, analysis.track)
     analysis.outputs["landmarks"] = landmarks
@@ -72,6 +84,5 @@ def write_results(analysis: Analysis, out: Path, *,
             video=analysis.video.path, profile=load_profile(analysis.config.profile),
             speed_kmh=analysis.config.speed_kmh, write_video=analysis.config.write_video,
             progress=progress))
-    summary_path = out / "summary.json"
     write_json(summary_path, analysis.summary)
     analysis.outputs["summary"] = summary_path
