@@ -202,6 +202,21 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _pose_key(video: Path) -> str:
+    """Key of a cached pose track: the clip, the model, the pose mode and the estimator code.
+
+    The estimator's code is part of the key because how MediaPipe is driven
+    changes the landmarks (e.g. one tracked person is smoothed over time, a
+    multi-person search is not).
+    """
+    from runform.pose import estimator
+    from runform.pose.models import resolve_model
+
+    parts = [_sha(video), _sha(resolve_model(MODEL).path), POSE_MODE,
+             _sha(Path(estimator.__file__))]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
 class ImageModeEstimator:
     """Diagnostic estimator: MediaPipe's landmarker in IMAGE mode (every frame on its own).
 
@@ -247,10 +262,10 @@ def pose_track(video: Path) -> PoseTrack:
 
     suffix = "" if POSE_MODE == "video" else f"-{POSE_MODE}"
     cached = video.with_suffix(f".{MODEL}{suffix}.pose.npz")
-    sha = _sha(video)
+    key = _pose_key(video)
     if cached.exists():
         data = np.load(cached)
-        if str(data["video_sha"]) == sha:
+        if "pose_key" in data and str(data["pose_key"]) == key:
             return PoseTrack.from_arrays(data["time"], data["position"], width=int(data["width"]),
                                          height=int(data["height"]), depth=data["depth"],
                                          visibility=data["visibility"], world=data["world"])
@@ -269,7 +284,7 @@ def pose_track(video: Path) -> PoseTrack:
     tmp = cached.with_name(f".{cached.stem}.partial.npz")
     np.savez_compressed(tmp, time=track.time, position=track.position, depth=track.depth,
                         visibility=track.visibility, world=track.world, width=track.width,
-                        height=track.height, video_sha=sha)
+                        height=track.height, pose_key=key)
     tmp.replace(cached)
     return track
 
@@ -637,7 +652,7 @@ def main(argv: list[str] | None = None) -> int:
     sections = []
     for split, title in (("heldout", "Held-out clips"), ("tune", "Tuning clips")):
         if args.pose_mode != "video":
-            title = f"{title} [diagnostic: MediaPipe {args.pose_mode.upper()} mode]"
+            title = f"{title}, diagnostic: MediaPipe {args.pose_mode.upper()} mode"
         chosen = [real for real, _ in pairs if real.spec.split == split]
         if not chosen:
             continue

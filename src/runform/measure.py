@@ -363,8 +363,8 @@ def _warnings(ctx: MetricContext, events: GaitEvents,
         out.append(f"The camera sees the runner from the {ctx.view}: side-view measures "
                    "(angles, foot position, vertical oscillation) are not reported.")
     if not events.reliable:
-        out.append("Gait events are unreliable" + (f": {events.reason}" if events.reason
-                                                    else ".") )
+        reason = f": {events.reason}" if events.reason else "."
+        out.append(f"Gait events are unreliable{reason}")
     if events.steps and ctx.fps < timing.RELIABLE_FPS:
         out.append(f"{ctx.fps:.0f} fps is too low for reliable contact times: contact time, "
                    "flight time, duty factor and values at contact are approximate (film at "

@@ -22,6 +22,9 @@ MIDSTANCE = (0.35, 0.65)
 FALLBACK_CONTACT_S = 0.22
 """Contact duration assumed to find mid-stance when a step has no toe-off."""
 TOLERANCE_DEG = 1.5
+FOREFOOT_CAVEAT = ("On the validation clips MediaPipe read toes-down (forefoot) landings 7-16 deg "
+                   "too flat, so a midfoot result may be a forefoot strike.")
+"""Shown with midfoot and forefoot results (see the validation table in the README)."""
 
 StrikeClass = Literal["rearfoot", "midfoot", "forefoot"]
 
@@ -126,4 +129,6 @@ def measure_foot_strike(ctx: MetricContext, per_step: FloatArray) -> dict[str, A
                        for c in ("rearfoot", "midfoot", "forefoot")}
     entry["near_threshold"] = bool(min(abs(angle - REARFOOT_ABOVE_DEG),
                                        abs(angle - FOREFOOT_BELOW_DEG)) < NEAR_THRESHOLD_DEG)
+    if entry["value"] != "rearfoot":
+        entry["caveat"] = FOREFOOT_CAVEAT
     return entry
