@@ -99,7 +99,7 @@ def test_foot_strike_angle_and_class(facing: str, angle: float, label: str) -> N
     assert fs["angle_deg"] == pytest.approx(angle, abs=1e-6)
     assert fs["value"] == label
     assert fs["counts"][label] == len(run.contacts)
-    assert ("caveat" in fs) == (label != "rearfoot")
+    assert "toes-up" in fs["caveat"]
 
 
 def test_foot_strike_removes_flat_offset_and_camera_roll() -> None:
