@@ -167,3 +167,15 @@ def test_unreliable_events_halve_confidence() -> None:
     m = measure_run(run, events=ev)
     assert m.metrics["contact_time_ms"]["confidence"] <= 0.5
     assert any("blurred feet" in w for w in m.warnings)
+
+
+def test_late_toe_offs_are_flagged_as_inconsistent() -> None:
+    run = exact_run(duty_factor=0.36)
+    ev = true_events(run)
+    late = tuple(dataclasses.replace(s, to_time=s.to_time + 0.25) for s in ev.steps)
+    m = measure_run(run, events=dataclasses.replace(ev, steps=late))
+    # Contacts of 538 ms and no flight: a third more than one 400 ms step.
+    assert any("toe-off was not found reliably" in w for w in m.warnings)
+    assert m.metrics["contact_time_ms"]["confidence"] <= 0.25
+    good = measure_run(run)
+    assert not any("toe-off" in w for w in good.warnings)

@@ -167,12 +167,14 @@ def _measure_cleaned(cleaned: CleanedTrack, events: GaitEvents, *, px_per_cm: fl
     per_step = _per_step(ctx, series)
     metrics = _metrics(ctx, per_step, series)
     _apply_requirements(metrics, ctx, events)
+    inconsistent = timing.check_consistency(metrics)
     steps = _steps(ctx, per_step)
     drifts = drift.measure_drift(ctx, _drift_inputs(ctx, per_step, metrics))
     return Measurement(cleaned=cleaned, events=events, px_per_cm=px_per_cm,
                        leg_length_px=leg_length_px, near=ctx.near, metrics=metrics,
                        steps=steps, drift=drifts, series=series,
-                       warnings=_warnings(ctx, events, metrics), height_cm=height_cm,
+                       warnings=_warnings(ctx, events, metrics)
+                       + ([inconsistent] if inconsistent else []), height_cm=height_cm,
                        speed_kmh=speed_kmh)
 
 

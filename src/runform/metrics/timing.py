@@ -96,6 +96,41 @@ def measure_duty(contact: dict[str, Any], stride_period_s: float | None) -> dict
                     contact["confidence"], stride_period_s=stride_period_s)
 
 
+CONSISTENCY_TOLERANCE = 0.2
+"""Largest relative mismatch between contact + flight time and the step time from cadence."""
+
+
+def check_consistency(metrics: dict[str, dict[str, Any]]) -> str | None:
+    """Compare contact + flight time with the step time (60 / cadence); flag a mismatch.
+
+    Contact and flight time come from toe-offs, cadence from contacts alone, so
+    a toe-off detected in the wrong place shows as contact + flight that no
+    longer adds up to one step. On a mismatch above 20 % the confidences of
+    contact time, flight time and duty factor are divided by four (in place).
+
+    Returns
+    -------
+    str or None
+        A plain-words warning, or None when consistent or not measurable.
+    """
+    contact, flight = metrics[CONTACT_KEY]["value"], metrics[FLIGHT_KEY]["value"]
+    cadence = metrics["cadence_spm"]["value"]
+    if contact is None or not cadence:
+        return None
+    step_ms = 60000.0 / cadence
+    # No measurable flight counts as zero: a contact longer than a step is then caught.
+    mismatch = (contact + (flight or 0.0) - step_ms) / step_ms
+    if abs(mismatch) <= CONSISTENCY_TOLERANCE or (flight is None and mismatch < 0):
+        return None
+    for key in (CONTACT_KEY, FLIGHT_KEY, DUTY_KEY):
+        if metrics[key]["value"] is not None:
+            metrics[key]["confidence"] = round(metrics[key]["confidence"] / 4.0, 2)
+    flight_text = f"{flight:.0f} ms" if flight is not None else "none found"
+    return (f"Contact time ({contact:.0f} ms) plus flight time ({flight_text}) should make one "
+            f"step ({step_ms:.0f} ms at this cadence) but is {100 * mismatch:+.0f} % off: toe-off "
+            "was not found reliably, so contact time, flight time and duty factor are doubtful.")
+
+
 def step_length_cm(speed_kmh: float, cadence_spm: float) -> float:
     """Step length on a treadmill: belt speed times step time, cm.
 
