@@ -1,7 +1,13 @@
+from pathlib import Path
+
+import pytest
+import typer
 from typer.testing import CliRunner
 
 from runform import __version__
-from runform.cli import app
+from runform.batch import BatchInterrupted, BatchReport
+from runform.cli import _exit_codes, app
+from runform.errors import NoRunnerError
 from tests.videos import write_video
 
 runner = CliRunner()
@@ -55,3 +61,32 @@ def test_refuses_an_out_folder_that_would_overwrite_the_input(tmp_path):
     line = _one_line_error(runner.invoke(app, ["analyze", str(video), "--out", str(tmp_path)]))
     assert "over the input" in line
     assert video.read_bytes() == before
+
+
+@pytest.mark.parametrize(("raised", "code", "line"), [
+    (NoRunnerError("no person [red]x[/red] was seen."), 1,
+     "error: no person [red]x[/red] was seen."),
+    (KeyboardInterrupt(), 130, "interrupted: run again."),
+    (BatchInterrupted(BatchReport(Path("in"), Path("out"), results=[], pending=["a.mp4"],
+                                  outputs={})),
+     130, "interrupted: 0 ok, 0 failed, 0 skipped, 1 not analysed. run again."),
+])
+def test_exit_codes_turn_errors_and_ctrl_c_into_one_plain_line(capsys, raised, code, line):
+    with pytest.raises(typer.Exit) as caught, _exit_codes("run again."):
+        raise raised
+    assert caught.value.exit_code == code
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", line + "\n")
+
+
+def test_exit_codes_let_bugs_keep_their_traceback():
+    with pytest.raises(ZeroDivisionError), _exit_codes("run again."):
+        1 / 0  # noqa: B018
+
+
+@pytest.mark.parametrize("command", ["analyze", "batch", "report"])
+def test_each_command_says_what_it_writes_and_shows_examples(command):
+    result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "100"})
+    assert result.exit_code == 0
+    assert "Examples" in result.output and f"runform {command} " in result.output
+    assert ("report.html" if command != "batch" else "index.html") in result.output

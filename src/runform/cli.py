@@ -1,13 +1,15 @@
 """The ``runform`` command line: parse options, call the pipeline, map errors to exit codes.
 
 Exit codes: 0 success, 1 a problem with the input, model or output (one-line
-message on stderr), 2 a usage mistake (typer's own message).
+message on stderr), 2 a usage mistake (typer's own message), 130 Ctrl-C.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -19,13 +21,22 @@ app = typer.Typer(
     name="runform",
     help=(
         "Check running form from a side-view treadmill video.\n\n"
-        "Film the runner from the side (camera at hip height, 3-5 m away, whole body in view, "
-        "60 fps or more if you can), then run `runform analyze VIDEO`. runform finds the body "
-        "landmarks in every frame, detects foot contacts, measures cadence, trunk lean, head "
-        "position, arm carriage, overstriding, foot strike, knee flexion, vertical oscillation "
-        "and contact time, scores them against published guidance (saying plainly where no "
-        "validated cut-off exists) and writes summary.json, CSVs, an annotated video and an "
-        "HTML report."
+        "Film the runner from the side: camera square to the belt at hip height, 3-5 m away, "
+        "head to feet in frame, one runner, 60 fps or more if you can, 10-20 s of steady "
+        "running.\n\n"
+        "runform finds the body landmarks in every frame (MediaPipe Pose), detects each foot "
+        "contact, measures cadence, trunk lean, head position, arm carriage, overstriding, foot "
+        "strike, knee flexion, vertical oscillation and contact time, and scores them against "
+        "published guidance, saying plainly where no validated cut-off exists.\n\n"
+        "Each clip gets a result folder (default runform-output/<video name>/) holding "
+        "report.html, an annotated video, summary.json and CSVs; the scorecard is also printed. "
+        "Everything runs offline.\n\n"
+        "Examples\n--------\n"
+        "  runform analyze run.mp4 --height-cm 178 --speed-kmh 12\n"
+        "  runform batch squad/ --recursive\n"
+        "  runform report runform-output/run --profile my_profile.toml\n\n"
+        "Exit codes: 0 success, 1 a problem with the input, model or output (one line on "
+        "stderr), 2 a usage mistake, 130 interrupted."
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -48,6 +59,8 @@ def main_callback(
     """Check running form from a side-view treadmill video."""
 
 
+# The options shared by the commands, defined once. ``--out`` and ``--no-video`` mean
+# something slightly different per command, so only their help text is per command.
 ModelOpt = Annotated[str, typer.Option(
     "--model", "-m", help="Pose model: lite (fastest), full (default), heavy (most accurate, "
     "slow; build it first, see models/README.md) or a path to a Pose Landmarker .task file.")]
@@ -71,19 +84,57 @@ ProfileOpt = Annotated[Path | None, typer.Option(
     show_default=False)]
 
 
+def _out_option(help_text: str) -> Any:
+    """``--out/-o DIR``, the folder a command writes to."""
+    return typer.Option("--out", "-o", help=help_text, show_default=False)
+
+
+def _no_video_option(help_text: str) -> Any:
+    """``--no-video``, skip writing annotated.mp4."""
+    return typer.Option("--no-video", help=help_text)
+
+
+@contextmanager
+def _exit_codes(interrupted: str) -> Iterator[None]:
+    """Turn what a command raises into one line on stderr and an exit code.
+
+    A :class:`~runform.errors.RunformError` (bad input, model or output) prints
+    ``error: <message>`` and exits 1. Ctrl-C prints ``interrupted: <interrupted>``
+    and exits 130; an interrupt that carries a message (a
+    :class:`~runform.batch.BatchInterrupted` carries the count of finished
+    clips) has it printed first. Anything else is a bug and keeps its
+    traceback. Usage mistakes never get here: typer rejects them, exit 2,
+    before the command runs.
+
+    Parameters
+    ----------
+    interrupted
+        What the user should know after Ctrl-C (what was kept, what to do).
+    """
+    from runform.errors import RunformError
+
+    try:
+        yield
+    except RunformError as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(code=1) from None
+    except KeyboardInterrupt as exc:
+        done = f"{exc}. " if str(exc) else ""
+        err.print(f"[red]interrupted:[/red] {escape(done + interrupted)}")
+        raise typer.Exit(code=130) from None
+
+
 @app.command()
 def analyze(
     video: Annotated[Path, typer.Argument(help="Side-view running video (mp4, mov, ...).",
                                           show_default=False)],
-    out: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="Result folder. Default: runform-output/<video name>/.",
-        show_default=False)] = None,
+    out: Annotated[Path | None, _out_option(
+        "Result folder. Default: runform-output/<video name>/.")] = None,
     model: ModelOpt = "full",
     height_cm: HeightOpt = None,
     speed_kmh: SpeedOpt = None,
     slowmo: SlowmoOpt = 1.0,
-    no_video: Annotated[bool, typer.Option("--no-video",
-                                           help="Skip the annotated video (faster).")] = False,
+    no_video: Annotated[bool, _no_video_option("Skip the annotated video (faster).")] = False,
     profile: ProfileOpt = None,
     open_report: OpenOpt = False,
     as_json: JsonOpt = False,
@@ -91,40 +142,38 @@ def analyze(
 ) -> None:
     """Analyse one running video and write its result folder.
 
-    Example: runform analyze sample_videos/good_form.mp4 --height-cm 178 --speed-kmh 12
+    The folder gets report.html (open it in a browser), annotated.mp4,
+    summary.json, steps.csv (one row per foot contact), frames.csv and
+    landmarks.csv; the scorecard is printed here. Add --height-cm for
+    distances in cm and --speed-kmh for step length and pace-aware ranges.
+
+    Examples
+    --------
+      runform analyze sample_videos/good_form.mp4
+      runform analyze run.mp4 --height-cm 178 --speed-kmh 12 --open
+      runform analyze slowmo.mov --slowmo 8 --no-video
+      runform analyze run.mp4 --json | jq .metrics.cadence_spm.value
     """
     from runform.config import AnalysisConfig
-    from runform.errors import RunformError
     from runform.pipeline import analyze as run_analysis
     from runform.pipeline import default_output_dir
-    from runform.scoring import render_scorecard
 
     config = AnalysisConfig(model=model, height_cm=height_cm, speed_kmh=speed_kmh,
                             slowmo=slowmo, write_video=not no_video, profile=profile)
     target = out or default_output_dir(video)
-    try:
-        with _progress(quiet, video.name) as progress:
-            analysis = run_analysis(video, config, out_dir=target, progress=progress)
-    except RunformError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(code=1) from None
-    except KeyboardInterrupt:
-        err.print("[red]interrupted:[/red] no result was written for this clip.")
-        raise typer.Exit(code=130) from None
-    if not quiet:
-        _print_outputs(analysis.outputs, analysis.detection_rate, analysis.warnings,
-                       to_stderr=as_json)
-        Console(stderr=as_json).print(render_scorecard(analysis.summary))
-    _finish(analysis.summary, analysis.outputs, as_json=as_json, open_report=open_report)
+    with (_exit_codes("no result was written for this clip."),
+          _progress(quiet, video.name) as progress):
+        analysis = run_analysis(video, config, out_dir=target, progress=progress)
+    _show_result(analysis.summary, analysis.outputs, analysis.detection_rate,
+                 analysis.warnings, quiet=quiet, as_json=as_json, open_report=open_report)
 
 
 @app.command()
 def batch(
     folder: Annotated[Path, typer.Argument(help="Folder of running videos.", show_default=False)],
-    out: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="Output folder: one result folder per clip (mirroring its path in "
-        "FOLDER), batch.csv, batch.json and index.html. Default: "
-        "runform-output/batch-<folder name>/.", show_default=False)] = None,
+    out: Annotated[Path | None, _out_option(
+        "Output folder: one result folder per clip (mirroring its path in FOLDER), batch.csv, "
+        "batch.json and index.html. Default: batch-<folder name>/ in runform-output/.")] = None,
     recursive: Annotated[bool, typer.Option("--recursive", "-r",
                                             help="Also analyse clips in subfolders.")] = False,
     pattern: Annotated[list[str] | None, typer.Option(
@@ -146,36 +195,35 @@ def batch(
     height_cm: HeightOpt = None,
     speed_kmh: SpeedOpt = None,
     slowmo: SlowmoOpt = 1.0,
-    no_video: Annotated[bool, typer.Option("--no-video",
-                                           help="Skip the annotated videos (faster).")] = False,
+    no_video: Annotated[bool, _no_video_option("Skip the annotated videos (faster).")] = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Analyse every clip in a folder, in parallel and resumable, and tabulate the results.
 
+    Each clip gets the result folder runform analyze would write, under
+    --out at the clip's path in FOLDER; batch.csv and batch.json hold one
+    row per clip and index.html links them all. Failed clips are listed on
+    stderr and the rest carry on. Run the same command again to analyse
+    only the clips that are new, changed or failed before.
+
     Exit code 0 when every clip succeeded (or was reused), 1 when any failed.
 
-    Example: runform batch squad/ --recursive --height-cm 175 --out squad-results
+    Examples
+    --------
+      runform batch squad/ --recursive --height-cm 175 --out squad-results
+      runform batch clips/ --pattern '*_side.mp4' --workers 2 --no-video
     """
-    from rich.markup import escape
-
-    from runform.batch import DEFAULT_PATTERNS, BatchInterrupted, BatchOptions, run_batch
+    from runform.batch import DEFAULT_PATTERNS, BatchOptions, run_batch
     from runform.config import AnalysisConfig
-    from runform.errors import RunformError
 
     config = AnalysisConfig(model=model, height_cm=height_cm, speed_kmh=speed_kmh,
                             slowmo=slowmo, write_video=not no_video)
     options = BatchOptions(folder=folder, out=out, config=config,
                            patterns=tuple(pattern or DEFAULT_PATTERNS), recursive=recursive,
                            workers=workers, resume=resume, scheduler=scheduler)
-    try:
+    with _exit_codes("Finished clips are complete; run the same command again to analyse "
+                     "the rest."):
         report = run_batch(options, show_progress=not quiet)
-    except RunformError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(code=1) from None
-    except BatchInterrupted as exc:
-        err.print(f"[red]interrupted:[/red] {exc.report.summary_line()}. Finished clips are "
-                  "complete; run the same command again to analyse the rest.")
-        raise typer.Exit(code=130) from None
     for failed in report.failed:
         err.print(f"[red]failed:[/red] {escape(failed.key)}: {escape(failed.error)}")
     if not quiet:
@@ -193,44 +241,45 @@ def report(
         "--video", exists=True, dir_okay=False,
         help="The analysed video, if it has moved since the analysis.",
         show_default=False)] = None,
-    no_video: Annotated[bool, typer.Option(
-        "--no-video", help="Rebuild the report without the annotated video.")] = False,
+    no_video: Annotated[bool, _no_video_option(
+        "Rebuild the report without the annotated video.")] = False,
     open_report: OpenOpt = False,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Rebuild the annotated video and the report of a saved result, without the pose model.
 
-    The pose track saved in landmarks.csv is measured and scored again with the current
-    profile, then annotated.mp4, report.html, steps.csv, frames.csv and summary.json are
-    rewritten.
+    The pose track saved in landmarks.csv is measured and scored again by
+    this version of runform (with --profile, against other thresholds;
+    otherwise with the profile used before). annotated.mp4, report.html,
+    steps.csv, frames.csv and summary.json are rewritten in place.
 
-    Example: runform report runform-output/good_form --profile my_profile.toml
+    Examples
+    --------
+      runform report runform-output/good_form --profile my_profile.toml --open
+      runform report runform-output/good_form --video moved/good_form.mp4
     """
-    from runform.errors import RunformError
     from runform.rebuild import rebuild_report
-    from runform.scoring import render_scorecard
 
-    try:
-        with _progress(quiet, f"{result_dir.name} (video)") as progress:
-            rebuilt = rebuild_report(result_dir, profile=profile, video=video,
-                                     write_video=not no_video, progress=progress)
-    except RunformError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(code=1) from None
-    except KeyboardInterrupt:
-        err.print("[red]interrupted:[/red] files already rewritten are complete; run again.")
-        raise typer.Exit(code=130) from None
+    with (_exit_codes("files already rewritten are complete; run again."),
+          _progress(quiet, f"{result_dir.name} (video)") as progress):
+        rebuilt = rebuild_report(result_dir, profile=profile, video=video,
+                                 write_video=not no_video, progress=progress)
+    _show_result(rebuilt.summary, rebuilt.outputs, rebuilt.summary.get("detection_rate") or 0.0,
+                 rebuilt.warnings, quiet=quiet, as_json=as_json, open_report=open_report)
+
+
+def _show_result(summary: dict[str, Any], outputs: dict[str, Path], detection_rate: float,
+                 warnings: list[str], *, quiet: bool, as_json: bool, open_report: bool) -> None:
+    """Print the files and scorecard, the summary as JSON on stdout, open the report, as asked.
+
+    With ``as_json`` stdout holds the JSON only; everything else goes to stderr.
+    """
     if not quiet:
-        _print_outputs(rebuilt.outputs, rebuilt.summary.get("detection_rate") or 0.0,
-                       rebuilt.warnings, to_stderr=as_json)
-        Console(stderr=as_json).print(render_scorecard(rebuilt.summary))
-    _finish(rebuilt.summary, rebuilt.outputs, as_json=as_json, open_report=open_report)
+        _print_outputs(outputs, detection_rate, warnings, to_stderr=as_json)
+        from runform.scoring import render_scorecard
 
-
-def _finish(summary: dict[str, object], outputs: dict[str, Path], *, as_json: bool,
-            open_report: bool) -> None:
-    """Print the summary as JSON on stdout and/or open the report, as asked."""
+        Console(stderr=as_json).print(render_scorecard(summary))
     if as_json:
         import json
 
@@ -246,7 +295,7 @@ def _finish(summary: dict[str, object], outputs: dict[str, Path], *, as_json: bo
                       f"{escape(str(report_path))} yourself.")
 
 
-def _progress(quiet: bool, name: str):  # type: ignore[no-untyped-def]
+def _progress(quiet: bool, name: str) -> AbstractContextManager[Callable[[int, int], None]]:
     from runform.progress import frame_progress
 
     return frame_progress(enabled=not quiet, description=name)
