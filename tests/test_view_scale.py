@@ -15,6 +15,7 @@ from runform.gait import (
     facing_evidence,
     leg_length_px,
 )
+from runform.gait.view import lateral_width
 from runform.pose.schema import LANDMARK_NAMES
 from runform.pose.track import PoseTrack
 from tests.synthetic_tracks import synthetic_run
@@ -115,3 +116,18 @@ def test_view_and_scale_never_raise_or_return_nan(track: PoseTrack) -> None:
     assert np.isfinite(facing_evidence(track))
     for value in (leg_length_px(track), estimate_px_per_cm(track, 170.0)):
         assert value is None or (np.isfinite(value) and value > 0)
+
+
+@pytest.mark.parametrize(("sign", "view"), [(1.0, "front"), (-1.0, "rear")])
+def test_width_and_view_from_hand_placed_shoulders_and_hips(sign: float, view: str) -> None:
+    # Trunk 100 px; shoulders 80 px and hips 60 px apart, the runner's left on the
+    # image's right (front) or left (rear): median width 70 px = 0.7 trunk lengths.
+    pos = np.full((3, len(LANDMARK_NAMES), 2), np.nan)
+    idx = {n: i for i, n in enumerate(LANDMARK_NAMES)}
+    for name, (x, y) in {"left_shoulder": (200 + sign * 40, 200), "right_shoulder":
+                         (200 - sign * 40, 200), "left_hip": (200 + sign * 30, 300),
+                         "right_hip": (200 - sign * 30, 300)}.items():
+        pos[:, idx[name]] = (x, y)
+    track = PoseTrack.from_arrays([0.0, 0.1, 0.2], pos, width=400, height=600)
+    assert lateral_width(track) == pytest.approx(0.7)
+    assert detect_view(track) == view

@@ -34,6 +34,17 @@ def _nanmedian(x: FloatArray) -> float:
     return float(np.median(x)) if x.size else float("nan")
 
 
+def _x_offsets(track: PoseTrack, pairs: tuple[tuple[str, str], ...]) -> FloatArray:
+    """``x(a) - x(b)`` for each landmark pair ``(a, b)``, all frames of all pairs in one array."""
+    return np.concatenate([track.xy(a)[:, 0] - track.xy(b)[:, 0] for a, b in pairs])
+
+
+_TOES_AHEAD = (("left_foot_index", "left_heel"), ("right_foot_index", "right_heel"))
+"""Toe minus heel of each foot: positive when the runner faces image-right."""
+_LEFT_OF_RIGHT = (("left_shoulder", "right_shoulder"), ("left_hip", "right_hip"))
+"""The runner's left minus right shoulder and hip: about 0 from the side."""
+
+
 def trunk_length_px(track: PoseTrack) -> float:
     """Median distance from the hip midpoint to the shoulder midpoint, pixels (NaN if unseen)."""
     trunk = track.midpoint("left_shoulder", "right_shoulder") - track.midpoint(
@@ -67,9 +78,7 @@ def facing_evidence(track: PoseTrack) -> float:
         ears = np.nanmean(np.stack([track.xy("left_ear")[:, 0], track.xy("right_ear")[:, 0]]),
                           axis=0)
     head = _nanmedian(track.xy("nose")[:, 0] - ears)
-    toes = np.concatenate([track.xy(f"{s}_foot_index")[:, 0] - track.xy(f"{s}_heel")[:, 0]
-                           for s in ("left", "right")])
-    foot = _nanmedian(toes)
+    foot = _nanmedian(_x_offsets(track, _TOES_AHEAD))
     total = sum(v / scale for v in (head, foot) if np.isfinite(v))
     return float(total) if np.isfinite(total) else 0.0
 
@@ -97,12 +106,10 @@ def detect_facing(track: PoseTrack) -> Facing:
 
 def lateral_width(track: PoseTrack) -> float:
     """Median apparent shoulder and hip width over the trunk length (NaN if unseen)."""
-    widths = [np.abs(track.xy(f"left_{p}")[:, 0] - track.xy(f"right_{p}")[:, 0])
-              for p in ("shoulder", "hip")]
     trunk = trunk_length_px(track)
     if not np.isfinite(trunk) or trunk <= 0:
         return float("nan")
-    return _nanmedian(np.concatenate(widths)) / trunk
+    return _nanmedian(np.abs(_x_offsets(track, _LEFT_OF_RIGHT))) / trunk
 
 
 def detect_view(track: PoseTrack) -> View:
@@ -127,8 +134,7 @@ def detect_view(track: PoseTrack) -> View:
     width = lateral_width(track)
     if not np.isfinite(width) or width < SIDE_MAX_WIDTH:
         return "side"
-    order = _nanmedian(np.concatenate([
-        track.xy(f"left_{p}")[:, 0] - track.xy(f"right_{p}")[:, 0] for p in ("shoulder", "hip")]))
+    order = _nanmedian(_x_offsets(track, _LEFT_OF_RIGHT))
     if np.isfinite(order) and order != 0:
         return "front" if order > 0 else "rear"
     depth = {n: track.depth[:, LANDMARK_INDEX[n]] for n in ("nose", "left_ear", "right_ear")}
