@@ -39,7 +39,7 @@ from scipy.ndimage import gaussian_filter1d
 
 from runform.cleaning.filters import runs, sample_rate
 from runform.cleaning.period import stride_period
-from runform.gait.stride_template import StrideFit, align, find_anchors, fit_strides
+from runform.gait.stride_template import StrideFit, align, find_anchors, fit_strides, window
 from runform.gait.types import CleanedTrack, Foot, GaitEvents, Step
 from runform.gait.view import trunk_length_px
 from runform.pose.track import PoseTrack
@@ -318,8 +318,8 @@ def _local_time(time: FloatArray, signals: FloatArray, fit: StrideFit, anchor: f
                 event: float, half: float) -> float | None:
     """Event time of one stride from aligning a short window around it to the template."""
     lo, hi = max(event - half, fit.grid[0]), min(event + half, fit.grid[-1])
-    seen = (time >= anchor + lo) & (time <= anchor + hi) & np.isfinite(signals).any(1)
-    if seen.sum() < 3:
+    m = window(time, anchor + lo, anchor + hi)
+    if np.isfinite(signals[m]).any(1).sum() < 3:
         return None
     shift, _ = align(time, signals, anchor, fit.grid, fit.template, lo, hi, 0.6 * half)
     if shift is None:

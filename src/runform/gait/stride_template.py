@@ -117,11 +117,22 @@ def local_linear(tau: FloatArray, values: FloatArray, grid: FloatArray,
     return out
 
 
+def window(time: FloatArray, start: float, stop: float) -> slice:
+    """Slice the (increasing) time axis to the samples with ``start <= time <= stop``.
+
+    A binary search, so a stride's window costs the same whatever the clip's
+    length (a boolean mask over the whole track would make a clip's events
+    grow with the square of its length).
+    """
+    return slice(int(np.searchsorted(time, start, side="left")),
+                 int(np.searchsorted(time, stop, side="right")))
+
+
 def _pool(time: FloatArray, signals: FloatArray, anchors: FloatArray, lo: float,
           hi: float) -> tuple[FloatArray, FloatArray]:
     taus, rows = [], []
     for a in anchors:
-        m = (time >= a + lo) & (time <= a + hi)
+        m = window(time, a + lo, a + hi)
         taus.append(time[m] - a)
         rows.append(signals[m])
     if not taus:
@@ -134,7 +145,8 @@ def align(time: FloatArray, signals: FloatArray, anchor: float, grid: FloatArray
               float | None, float]:
     """Shift (seconds) that best aligns one stride's window to the template.
 
-    The window is ``[anchor + lo, anchor + hi]``; shifts up to ``search`` are
+    ``time`` must be increasing (a :class:`~runform.pose.track.PoseTrack`'s
+    is). The window is ``[anchor + lo, anchor + hi]``; shifts up to ``search`` are
     tried on a 4 ms grid, then on a 1 ms grid around the best, and refined
     by a parabola through the best three.
 
@@ -144,7 +156,7 @@ def align(time: FloatArray, signals: FloatArray, anchor: float, grid: FloatArray
         The shift (None when too few samples are seen or the best shift is at
         the edge of the search) and the root-mean-square misfit there.
     """
-    m = (time >= anchor + lo - search) & (time <= anchor + hi + search)
+    m = window(time, anchor + lo - search, anchor + hi + search)
     tt, xx = time[m], signals[m]
     if tt.size < 3:
         return None, float("inf")
