@@ -160,31 +160,15 @@ def align(time: FloatArray, signals: FloatArray, anchor: float, grid: FloatArray
     tt, xx = time[m], signals[m]
     if tt.size < 3:
         return None, float("inf")
-    def cost_at(shifts: FloatArray) -> FloatArray:
-        cost = np.full(shifts.size, np.inf)
-        for i, d in enumerate(shifts):
-            tau = tt - anchor - d
-            inside = (tau >= lo) & (tau <= hi)
-            if inside.sum() < 3:
-                continue
-            pred = np.stack([np.interp(tau[inside], grid, template[:, j])
-                             for j in range(template.shape[1])], 1)
-            res = xx[inside] - pred
-            seen = np.isfinite(res)
-            if seen.mean() < MIN_VALID_SHARE:
-                continue
-            cost[i] = float(np.mean(res[seen] ** 2))
-        return cost
-
     # Coarse search, then the 1 ms grid around the coarse best.
     coarse = np.arange(-search, search + 1e-12, COARSE_STEP_S)
-    rough = cost_at(coarse)
+    rough = _costs(tt - anchor, xx, coarse, grid, template, lo, hi)
     if not np.isfinite(rough).any():
         return None, float("inf")
     centre = float(coarse[int(np.argmin(rough))])
     shifts = np.arange(max(-search, centre - COARSE_STEP_S),
                        min(search, centre + COARSE_STEP_S) + 1e-12, GRID_STEP_S)
-    cost = cost_at(shifts)
+    cost = _costs(tt - anchor, xx, shifts, grid, template, lo, hi)
     at_edge = abs(centre) >= search - 1e-9
     best = int(np.argmin(cost))
     if not np.isfinite(cost[best]) or at_edge or best in (0, shifts.size - 1):
@@ -195,6 +179,31 @@ def align(time: FloatArray, signals: FloatArray, anchor: float, grid: FloatArray
     if np.isfinite(curv) and curv > 0:
         frac = float(np.clip(0.5 * (y0 - y2) / curv, -0.5, 0.5))
     return float(shifts[best] + frac * GRID_STEP_S), float(np.sqrt(max(y1, 0.0)))
+
+
+def _costs(tau0: FloatArray, values: FloatArray, shifts: FloatArray, grid: FloatArray,
+           template: FloatArray, lo: float, hi: float) -> FloatArray:
+    """Mean squared misfit to the template of one stride's window, for each shift.
+
+    ``tau0`` are the window's sample times relative to the anchor, ``values``
+    its signals (n, k). Samples with ``lo <= tau0 - shift <= hi`` are
+    compared; a shift with fewer than three of them, or fewer than
+    :data:`MIN_VALID_SHARE` of their values seen, costs infinity. All shifts
+    are evaluated at once (no Python loop per shift).
+    """
+    tau = tau0[None, :] - shifts[:, None]
+    inside = (tau >= lo) & (tau <= hi)
+    pred = np.stack([np.interp(tau, grid, template[:, j]) for j in range(template.shape[1])],
+                    -1)
+    res = values[None] - pred
+    seen = np.isfinite(res) & inside[..., None]
+    n_inside = inside.sum(1)
+    n_seen = seen.sum((1, 2))
+    total = (np.where(seen, res, 0.0) ** 2).sum((1, 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = n_seen / (n_inside * template.shape[1])
+        cost = total / n_seen
+    return np.where((n_inside >= 3) & (share >= MIN_VALID_SHARE), cost, np.inf)
 
 
 def fit_strides(time: FloatArray, signals: FloatArray, anchors: FloatArray, period: float,
