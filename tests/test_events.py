@@ -151,6 +151,37 @@ def test_stride_period_of_both_facings() -> None:
         assert strength > 0.8
 
 
+def test_long_clip_finds_each_contact_once_and_drops_none() -> None:
+    # 30 s: several stride blocks per foot, each with its own template. Each
+    # stride must be looked for by one block only (not every block to both
+    # clip ends, which made duplicates counted as dropped and cost grow with
+    # the square of the clip's length).
+    run = synthetic_run(cadence_spm=176, fps=30.0, duration_s=30.0, noise_px=1.5, seed=21)
+    events = detect_events(clean_track(run.track))
+    s = score(events, run)
+    assert events.reliable, events.reason
+    assert events.dropped == 0
+    assert s.found >= 0.98 and s.extra == 0 and s.ic_mae_ms < 20.0
+    _check_order(events.steps)
+
+
+def test_event_frames_are_the_frames_nearest_the_event_times() -> None:
+    # Uneven frame times (a phone's variable frame rate) so "nearest" is not a rounding.
+    run = synthetic_run(cadence_spm=168, fps=30.0, duration_s=9.0, noise_px=1.0, seed=22)
+    t = run.track
+    jitter = np.random.default_rng(22).uniform(-0.012, 0.012, len(t))
+    time = t.time + jitter
+    track = PoseTrack.from_arrays(time, t.position, width=t.width, height=t.height,
+                                  depth=t.depth, visibility=t.visibility)
+    events = detect_events(clean_track(track))
+    assert len(events.steps) >= 15
+    for s in events.steps:
+        assert abs(time[s.ic_frame] - s.ic_time) == np.min(np.abs(time - s.ic_time))
+        if s.to_time is not None:
+            assert s.to_frame is not None
+            assert abs(time[s.to_frame] - s.to_time) == np.min(np.abs(time - s.to_time))
+
+
 @st.composite
 def _cleaned(draw: st.DrawFn) -> CleanedTrack:
     n = draw(st.integers(min_value=0, max_value=120))

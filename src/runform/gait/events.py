@@ -232,14 +232,34 @@ def _foot_steps(track: PoseTrack, foot: Foot, sign: float, period: float
                 ) -> tuple[list[_Candidate], int]:
     """Find one foot's steps from its stride templates; also count the strides dropped."""
     time = track.time
-    fs = sample_rate(time)
-    trunk = trunk_length_px(track)
     signals = _foot_signals(track, foot, sign)
     anchors = find_anchors(time, signals[:, 4], period)
+    fits, dropped = _block_fits(track, signals, anchors, period)
     out: list[_Candidate] = []
+    for i, (fit, events) in enumerate(fits):
+        previous = float(fits[i - 1][0].anchors[-1]) if i else None
+        fit = _with_missing_strides(time, signals, fit, period, previous=previous,
+                                    last=i == len(fits) - 1)
+        steps, bad = _steps_from_fit(time, signals, fit, events, foot, period)
+        out += steps
+        dropped += bad
+    return out, dropped
+
+
+def _block_fits(track: PoseTrack, signals: FloatArray, anchors: FloatArray, period: float
+                ) -> tuple[list[tuple[StrideFit, tuple[float, float]]], int]:
+    """Fit a template to each block of strides and find its events.
+
+    Returns the blocks whose template gave events, in time order, and the
+    number of strides in blocks whose template gave none.
+    """
+    time = track.time
+    trunk = trunk_length_px(track)
+    bandwidth = _bandwidth(sample_rate(time))
+    fits = []
     dropped = 0
     for block in _blocks(anchors):
-        fit = fit_strides(time, signals, block, period, _bandwidth(fs),
+        fit = fit_strides(time, signals, block, period, bandwidth,
                           reference_misfit=CLEAN_MISFIT * trunk if np.isfinite(trunk) else None)
         if fit is None:
             continue
@@ -247,32 +267,42 @@ def _foot_steps(track: PoseTrack, foot: Foot, sign: float, period: float
         if events is None:
             dropped += fit.anchors.size
             continue
-        fit = _with_missing_strides(time, signals, fit, period)
-        steps, bad = _steps_from_fit(time, signals, fit, events, foot, period)
-        out += steps
-        dropped += bad
-    return out, dropped
+        fits.append((fit, events))
+    return fits, dropped
 
 
 def _with_missing_strides(time: FloatArray, signals: FloatArray, fit: StrideFit,
-                          period: float) -> StrideFit:
+                          period: float, *, previous: float | None = None,
+                          last: bool = True) -> StrideFit:
     """Add strides the anchor search missed.
 
     Where the rhythm predicts one (a gap of more than 1.5 periods, or before
     the first and after the last anchor) it is aligned to the template; it is
     kept only if its events then pass the same checks as the others.
+
+    A block of strides covers the gap since ``previous`` (the last stride of
+    the block before it, None for the first block, which reaches back to the
+    clip's start instead); only the ``last`` block reaches on to the clip's
+    end. Each stride is so looked for by one block: extending every block to
+    both ends of the clip would align every block's template to every stride
+    (time growing with the square of the clip's length) and count the
+    duplicates as dropped.
     """
     anchors = list(fit.anchors)
     extra: list[float] = []
-    first, last = anchors[0], anchors[-1]
-    t = first - period
-    while t + fit.grid[-1] > time[0]:
-        extra.append(t)
-        t -= period
-    t = last + period
-    while t + fit.grid[0] < time[-1]:
-        extra.append(t)
-        t += period
+    first, final = anchors[0], anchors[-1]
+    if previous is None:
+        t = first - period
+        while t + fit.grid[-1] > time[0]:
+            extra.append(t)
+            t -= period
+    else:
+        anchors.insert(0, previous)
+    if last:
+        t = final + period
+        while t + fit.grid[0] < time[-1]:
+            extra.append(t)
+            t += period
     for a, b in zip(anchors, anchors[1:], strict=False):
         count = int(round((b - a) / period)) - 1
         extra += [a + (k + 1) * (b - a) / (count + 1) for k in range(count)]
