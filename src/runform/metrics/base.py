@@ -26,6 +26,8 @@ MIN_STEPS_PER_SIDE = 7
 """Dingenen et al. 2018: at least 7 steps for a stable mean of 2D running kinematics."""
 FULL_STEPS_PER_SIDE = 10
 """Steps per side at which the step count no longer lowers the confidence."""
+MIN_TREND_POINTS = 5
+"""Values needed before the scatter of a clip mean is measured about its trend line."""
 
 
 @dataclass(frozen=True)
@@ -138,10 +140,39 @@ def confidence(*, steps: int | None = None, full_steps: int = FULL_STEPS_PER_SID
     return round(float(c), 2)
 
 
-def standard_error(values: FloatArray) -> float:
-    """Return the standard error of the mean of the finite values (NaN for fewer than 2)."""
+def standard_error(values: FloatArray, times: FloatArray | None = None) -> float:
+    """Return the standard error of the mean of the finite values (NaN for fewer than 2).
+
+    Parameters
+    ----------
+    values
+        One value per step or stride.
+    times
+        When each value was taken, seconds, same shape as ``values``
+        (optional). With at least :data:`MIN_TREND_POINTS` finite values the
+        scatter is then measured about the least-squares line through
+        (time, value) instead of about the mean: a steady change over the clip
+        (a lean that grows as the runner tires) is real and reported as drift,
+        so it must not count as measurement scatter and lower the confidence
+        of the clip mean. For values without a trend both estimates agree.
+
+    Returns
+    -------
+    float
+        Scatter (SD, ``ddof`` 1 about the mean or 2 about the line) divided
+        by the square root of the number of values.
+    """
     v = np.asarray(values, dtype=np.float64)
-    v = v[np.isfinite(v)]
+    finite = np.isfinite(v)
+    if times is not None:
+        t = np.asarray(times, dtype=np.float64)
+        finite &= np.isfinite(t)
+        if finite.sum() >= MIN_TREND_POINTS and np.ptp(t[finite]) > 0:
+            slope, intercept = np.polyfit(t[finite], v[finite], 1)
+            residual = v[finite] - (slope * t[finite] + intercept)
+            n = residual.size
+            return float(np.sqrt(np.sum(residual**2) / (n - 2)) / np.sqrt(n))
+    v = v[finite]
     if v.size < 2:
         return float("nan")
     return float(v.std(ddof=1) / np.sqrt(v.size))
@@ -213,15 +244,18 @@ def frame_series_entry(ctx: MetricContext, key: str, series: FloatArray,
     the stride equally. Extras: ``min``, ``max`` (per-frame), the SD of the
     per-stride means and the number of strides. Confidence uses the stride
     count, the landmarks' visibility, the frame rate and the standard error
-    of the per-stride means against ``tolerance``.
+    of the per-stride means (scatter about their trend over the clip, see
+    :func:`standard_error`) against ``tolerance``.
     """
     frames = ctx.whole_strides() & np.isfinite(series)
     if not frames.any():
         return unmeasured(key, missing_reason)
-    per_stride = interval_means(ctx.track.time, series, stride_bounds(ctx))
+    bounds = stride_bounds(ctx)
+    per_stride = interval_means(ctx.track.time, series, bounds)
+    mid_times = np.array([0.5 * (t0 + t1) for t0, t1 in bounds], dtype=np.float64)
     n = int(np.isfinite(per_stride).sum())
     conf = confidence(steps=n, visibility=ctx.visibility(landmarks, frames), fps=ctx.fps,
-                      full_fps=spec(key).full_fps, spread=standard_error(per_stride),
+                      full_fps=spec(key).full_fps, spread=standard_error(per_stride, mid_times),
                       tolerance=tolerance, reliable=ctx.events_reliable)
     sd = float(np.nanstd(per_stride, ddof=1)) if n > 1 else float("nan")
     return measured(key, float(np.mean(series[frames])), conf,
@@ -285,7 +319,8 @@ def contact_entry(ctx: MetricContext, key: str, per_step: FloatArray, tolerance:
     dict
         ``value`` = mean over the near foot's contacts (all contacts when
         the near foot has none); extras ``side``, ``n``, ``sd``,
-        ``by_foot`` (mean per foot).
+        ``by_foot`` (mean per foot). The confidence's scatter term is taken
+        about the values' trend over the clip (see :func:`standard_error`).
     """
     values = np.asarray(per_step, dtype=np.float64) / scale
     near = near_mask(ctx) & np.isfinite(values)
@@ -293,11 +328,12 @@ def contact_entry(ctx: MetricContext, key: str, per_step: FloatArray, tolerance:
     if not use.any():
         return unmeasured(key, "No initial contact could be measured.", **extra)
     chosen = values[use]
+    times = np.array([s.ic_time for s in ctx.steps], dtype=np.float64)[use]
     by_foot = {foot: _mean_or_none(values[[s.foot == foot for s in ctx.steps]])
                for foot in ("left", "right")}
     conf = confidence(steps=int(chosen.size), visibility=ctx.visibility(leg_landmarks(ctx.near)),
                       fps=ctx.fps, full_fps=spec(key).full_fps,
-                      spread=standard_error(chosen), tolerance=tolerance,
+                      spread=standard_error(chosen, times), tolerance=tolerance,
                       reliable=ctx.events_reliable)
     sd = float(chosen.std(ddof=1)) if chosen.size > 1 else float("nan")
     return measured(key, float(chosen.mean()), conf, side=side, n=int(chosen.size), sd=sd,
