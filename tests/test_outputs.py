@@ -182,6 +182,87 @@ def test_frames_csv_has_one_row_per_frame_with_angles_contacts_and_landmarks(cli
 # ------------------------------------------------------------- landmarks
 
 
+def _awkward_track(n: int = 40, seed: int = 0) -> PoseTrack:
+    """Random landmarks with gaps, infinities, signed zeros and huge and tiny values."""
+    rng = np.random.default_rng(seed)
+    pos = rng.normal(0, 1e3, (n, 33, 2))
+    pos[rng.random(pos.shape) < 0.2] = np.nan
+    pos[0, 0], pos[1, 0], pos[2, 0] = [-0.0001, -0.0], [1e12, -1e-12], [np.inf, -np.inf]
+    pos[3, 1], pos[4, 1] = [0.0005, 0.0015], [2.5e-3, -2.5e-3]
+    depth = rng.normal(0, 5, (n, 33))
+    depth[5], depth[6, 0] = np.nan, np.inf
+    vis = rng.random((n, 33))
+    vis[7] = np.nan
+    time = 1234.5 + np.cumsum(rng.uniform(0.001, 0.1, n))
+    return PoseTrack.from_arrays(time, pos, width=10, height=10, depth=depth, visibility=vis)
+
+
+def _reference_csv(path: Path, header: list[str], rows: list[list[str]]) -> bytes:
+    """What :mod:`csv` writes cell by cell (the format the fast writers must keep)."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path.read_bytes()
+
+
+def test_landmarks_csv_is_exactly_the_cell_by_cell_format(tmp_path):
+    from runform.output.landmarks import landmark_columns
+
+    track = _awkward_track()
+    write_landmarks_csv(tmp_path / "fast.csv", track)
+    block = np.concatenate([track.position, track.depth[..., None],
+                            track.visibility[..., None]], axis=-1).reshape(len(track), -1)
+    rows = [[f"{t:.6f}", *("" if np.isnan(v) else f"{v:.3f}" for v in row)]
+            for t, row in zip(track.time, block, strict=True)]
+    want = _reference_csv(tmp_path / "ref.csv", landmark_columns(), rows)
+    assert (tmp_path / "fast.csv").read_bytes() == want
+    assert ",inf," in want.decode() and ",-0.000," in want.decode()  # the cases are exercised
+
+
+def test_frames_csv_is_exactly_the_cell_by_cell_format(tmp_path):
+    from runform.output.tables import contact_mask, frame_columns
+
+    track = _awkward_track(seed=1)
+    t, n = track.time, len(track)
+    rng = np.random.default_rng(1)
+    series = {"a": rng.normal(0, 100, n), "b": np.where(rng.random(n) < 0.3, np.nan, -0.0004),
+              "c": np.full(n, -np.inf), "other_length": np.zeros(3)}
+    steps = [{"foot": "left", "time_s": float(t[3]), "toe_off_s": float(t[9])},
+             {"foot": "right", "time_s": float(t[12]), "toe_off_s": None},
+             {"foot": "left", "time_s": float(t[20]) + 1e-4, "toe_off_s": float(t[25]) - 1e-9},
+             {"foot": "right", "time_s": float(t[33]), "toe_off_s": float(t[30])},
+             {"foot": "right", "time_s": "not a time"}]
+    write_frames_csv(tmp_path / "fast.csv", track, series, steps)
+
+    def num(v: float, d: int) -> str:
+        return f"{v:.{d}f}" if np.isfinite(v) else ""
+
+    def flags(foot: str) -> np.ndarray:  # the whole-clip mask per step, as it was
+        mask = np.zeros(n, bool)
+        for s in steps:
+            ic, to = s.get("time_s"), s.get("toe_off_s")
+            if s["foot"] != foot or not isinstance(ic, float):
+                continue
+            if isinstance(to, float) and to >= ic:
+                mask |= (t >= ic) & (t <= to)
+            else:
+                mask[int(np.argmin(np.abs(t - ic)))] = True
+        return mask
+
+    left, right = flags("left"), flags("right")
+    assert np.array_equal(contact_mask(steps, "left", t), left)
+    assert np.array_equal(contact_mask(steps, "right", t), right)
+    points = track.position.reshape(n, -1)
+    rows = [[str(i), f"{t[i]:.6f}", str(int(track.detected[i])), str(int(left[i])),
+             str(int(right[i])), *(num(series[k][i], 3) for k in "abc"),
+             *(num(v, 2) for v in points[i])] for i in range(n)]
+    want = _reference_csv(tmp_path / "ref.csv", frame_columns(["a", "b", "c"]), rows)
+    assert (tmp_path / "fast.csv").read_bytes() == want
+
+
+
+
 def test_landmarks_csv_round_trip_keeps_values_and_gaps(tmp_path):
     run = synthetic_run(fps=30, duration_s=1.0, gaps=[(0.3, 0.45)], seed=4)
     track = run.track

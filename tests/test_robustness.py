@@ -518,18 +518,19 @@ def test_interruption_while_writing_never_leaves_a_partial_file(tmp_path, monkey
 
 
 def test_crash_in_the_middle_of_a_file_leaves_nothing_half_written(tmp_path, monkeypatch):
-    import runform.output.landmarks as landmarks
+    import runform.output.csvrows as csvrows
 
     calls = {"n": 0}
-    real_fmt = landmarks._fmt
+    real_format = csvrows.format_rows
 
-    def fmt_then_crash(value):
+    def format_then_crash(fmt, rows, blank):
         calls["n"] += 1
-        if calls["n"] == 2_000:  # well into the CSV body
+        if calls["n"] == 3:  # well into the CSV body: two chunks of rows are written
             raise RuntimeError("simulated crash")
-        return real_fmt(value)
+        return real_format(fmt, rows, blank)
 
-    monkeypatch.setattr(landmarks, "_fmt", fmt_then_crash)
+    monkeypatch.setattr(csvrows, "CHUNK_ROWS", 10)
+    monkeypatch.setattr(csvrows, "format_rows", format_then_crash)
     video = encode(tmp_path / "clip.mp4", 40)
     with pytest.raises(RuntimeError, match="simulated crash"):
         analyze(video, AnalysisConfig(write_video=False), out_dir=tmp_path / "o",

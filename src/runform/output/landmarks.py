@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from runform.output.atomic import atomic_path
+from runform.output.csvrows import row_format, write_rows
 from runform.pose.schema import LANDMARK_NAMES
 from runform.pose.track import PoseTrack
 
@@ -21,15 +22,15 @@ def landmark_columns() -> list[str]:
 
 
 def write_landmarks_csv(path: Path, track: PoseTrack) -> None:
-    """Write the track; x, y, z in pixels of the upright frame, empty cells where missing."""
+    """Write the track; x, y, z in pixels of the upright frame, empty cells where missing.
+
+    Time has 6 decimals, the landmark values 3 (infinities, which the pose
+    model never gives, are written as ``inf``).
+    """
     block = np.concatenate([track.position, track.depth[..., None],
-                            track.visibility[..., None]], axis=-1).reshape(len(track), -1)
+                            track.visibility[..., None]], axis=-1)
+    block = block.reshape(len(track), 4 * len(LANDMARK_NAMES))
+    fmt = row_format(["%.6f"] + ["%.3f"] * block.shape[1])
     with atomic_path(path) as tmp, tmp.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(landmark_columns())
-        for t, row in zip(track.time, block, strict=True):
-            writer.writerow([f"{t:.6f}", *(_fmt(v) for v in row)])
-
-
-def _fmt(value: float) -> str:
-    return "" if np.isnan(value) else f"{value:.3f}"
+        csv.writer(handle).writerow(landmark_columns())
+        write_rows(handle, fmt, [track.time[:, None], block], blank=("nan",))

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from runform.output.atomic import atomic_path
+from runform.output.csvrows import NOT_FINITE, row_format, write_rows
 from runform.pose.schema import LANDMARK_NAMES
 from runform.pose.track import PoseTrack
 
@@ -85,10 +86,27 @@ def contact_mask(steps: Sequence[Mapping[str, Any]], foot: str,
         if step.get("foot") != foot or not isinstance(ic, int | float):
             continue
         if isinstance(to, int | float) and to >= ic:
-            mask |= (time >= ic) & (time <= to)
+            # ic <= time <= to by binary search (time increases), not a whole-clip mask per step.
+            mask[np.searchsorted(time, ic, side="left"):np.searchsorted(time, to, side="right")
+                 ] = True
         else:
-            mask[int(np.argmin(np.abs(time - ic)))] = True
+            mask[_nearest(time, float(ic))] = True
     return mask
+
+
+def _nearest(time: FloatArray, t: float) -> int:
+    """Index of the first of the increasing times nearest ``t``, as ``argmin(abs(time - t))``.
+
+    That is 0 when ``t`` is not finite.
+    """
+    if not math.isfinite(t):
+        return 0
+    k = int(np.searchsorted(time, t))
+    if k == 0:
+        return 0
+    if k == time.size:
+        return time.size - 1
+    return k - 1 if abs(time[k - 1] - t) <= abs(time[k] - t) else k
 
 
 def write_frames_csv(path: Path, track: PoseTrack, series: Mapping[str, FloatArray],
@@ -113,16 +131,11 @@ def write_frames_csv(path: Path, track: PoseTrack, series: Mapping[str, FloatArr
     flags = {foot: contact_mask(steps, foot, track.time) for foot in ("left", "right")}
     values = np.stack([np.asarray(series[k], dtype=np.float64) for k in keys], axis=1) if keys \
         else np.empty((n, 0))
-    points = track.position.reshape(n, -1)
-    detected = track.detected
+    points = track.position.reshape(n, 2 * len(LANDMARK_NAMES))
+    columns = [np.arange(n, dtype=np.float64)[:, None], track.time[:, None],
+               np.stack([track.detected, flags["left"], flags["right"]], axis=1), values, points]
+    fmt = row_format(["%d", "%.6f", "%d", "%d", "%d"] + ["%.3f"] * values.shape[1]
+                     + ["%.2f"] * points.shape[1])
     with atomic_path(path) as tmp, tmp.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(frame_columns(keys))
-        for i in range(n):
-            writer.writerow([str(i), f"{track.time[i]:.6f}", cell(bool(detected[i])),
-                             cell(bool(flags["left"][i])), cell(bool(flags["right"][i])),
-                             *(_num(v, 3) for v in values[i]), *(_num(v, 2) for v in points[i])])
-
-
-def _num(value: float, decimals: int) -> str:
-    return f"{value:.{decimals}f}" if math.isfinite(value) else ""
+        csv.writer(handle).writerow(frame_columns(keys))
+        write_rows(handle, fmt, columns, blank=NOT_FINITE)
