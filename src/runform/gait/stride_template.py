@@ -27,6 +27,9 @@ ITERATIONS = 3
 """Rounds of template building and re-alignment."""
 MAX_BANDWIDTH_S = 0.025
 """Widest template kernel, seconds."""
+KERNEL_REACH = 12.0
+"""Template samples further than this many bandwidths from a grid point are left out of its
+regression: their weight, below 1e-31 of a sample on the point, changes nothing."""
 MIN_VALID_SHARE = 0.6
 """A window needs at least this share of its samples seen to be aligned."""
 
@@ -102,15 +105,33 @@ def local_linear(tau: FloatArray, values: FloatArray, grid: FloatArray,
         Shape (G, k); NaN where no sample is near.
     """
     out = np.full((grid.size, values.shape[1]), np.nan)
+    if tau.size == 0:
+        return out
+    # Only the samples within KERNEL_REACH bandwidths of a grid point enter its sums
+    # (sorted samples, one slice per grid point), not every pooled sample.
+    order = np.argsort(tau, kind="stable")
+    tau, values = tau[order], values[order]
+    reach = KERNEL_REACH * bandwidth
+    first = np.searchsorted(tau, grid - reach, side="left")
+    stop = np.searchsorted(tau, grid + reach, side="right")
+    idx = first[:, None] + np.arange(max(int(np.max(stop - first)), 1))
+    near = idx < stop[:, None]
+    idx = np.minimum(idx, tau.size - 1)
+    d = tau[idx] - grid[:, None]
+    w = np.where(near, np.exp(-0.5 * (d / bandwidth) ** 2), 0.0)
+    kernels: dict[bytes, tuple[FloatArray, ...]] = {}
     for j in range(values.shape[1]):
         ok = np.isfinite(values[:, j])
         if ok.sum() < 3:
             continue
-        d = tau[None, ok] - grid[:, None]
-        w = np.exp(-0.5 * (d / bandwidth) ** 2)
-        s0, s1, s2 = w.sum(1), (w * d).sum(1), (w * d * d).sum(1)
-        y = values[ok, j][None, :]
-        t0, t1 = (w * y).sum(1), (w * y * d).sum(1)
+        # Columns seen at the same samples (x and y of a point) share the kernel sums.
+        key = ok.tobytes()
+        if key not in kernels:
+            wk = np.where(ok[idx], w, 0.0)
+            kernels[key] = (wk, wk.sum(1), (wk * d).sum(1), (wk * d * d).sum(1))
+        wk, s0, s1, s2 = kernels[key]
+        y = np.where(ok, values[:, j], 0.0)[idx]
+        t0, t1 = (wk * y).sum(1), (wk * y * d).sum(1)
         den = s0 * s2 - s1 * s1
         good = (den > 1e-12 * np.maximum(s0, 1e-300) ** 2) & (s0 > 1e-3)
         out[good, j] = (s2 * t0 - s1 * t1)[good] / den[good]
