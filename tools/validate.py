@@ -220,8 +220,9 @@ def _pose_key(video: Path) -> str:
 class ImageModeEstimator:
     """Diagnostic estimator: MediaPipe's landmarker in IMAGE mode (every frame on its own).
 
-    runform uses VIDEO mode, whose graph smooths the landmarks over time;
-    comparing the two shows what that smoothing costs each metric.
+    runform uses VIDEO mode, which tracks the runner from frame to frame (its
+    own temporal smoothing switched off, see ``runform.pose.estimator``);
+    comparing the two shows what tracking changes in each metric.
     """
 
     def __init__(self, model_path: Path) -> None:
@@ -620,7 +621,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--per-clip", action="store_true", help="print one line per clip")
     p.add_argument("--only", help="evaluate only clips whose name contains this text")
     p.add_argument("--pose-mode", choices=("video", "image"), default="video",
-                   help="MediaPipe running mode (image: diagnostic, no temporal smoothing)")
+                   help="MediaPipe running mode (image: diagnostic, no tracking between frames)")
     p.add_argument("--list", action="store_true", help="list the clip specs and exit")
     p.add_argument("--prepare-only", action="store_true",
                    help="render the clips and extract their poses, then exit")
