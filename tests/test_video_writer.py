@@ -23,3 +23,17 @@ def test_a_failed_write_leaves_no_file(tmp_path):
         sink.write(np.zeros((32, 32, 3), np.uint8), 0.0)
         raise RuntimeError("interrupted")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("height", "width"), [(48, 64), (47, 63), (1080, 1920)])
+def test_rgb_frame_holds_the_same_pixels_as_pyav_from_ndarray(height, width):
+    import av
+
+    from runform.video.writer import rgb_frame
+
+    image = np.random.default_rng(3).integers(0, 256, (height, width, 3), dtype=np.uint8)
+    ours, theirs = rgb_frame(image), av.VideoFrame.from_ndarray(image, format="rgb24")
+    np.testing.assert_array_equal(ours.to_ndarray(), image)
+    to_yuv = {"format": "yuv444p" if width % 2 else "yuv420p"}
+    np.testing.assert_array_equal(ours.reformat(**to_yuv).to_ndarray(),
+                                  theirs.reformat(**to_yuv).to_ndarray())
