@@ -55,6 +55,18 @@ def test_rotation_metadata_is_applied(tmp_path, display, clockwise):
     assert got == corner
 
 
+@pytest.mark.parametrize("display", [0, -90])
+def test_frames_scaled_on_decode_keep_the_upright_size_and_the_picture(tmp_path, display):
+    path = write_video(tmp_path / "rot.mp4", [0, 1 / 30], rotation=display)
+    info = probe_video(path)
+    full = next(iter_frames(path)).image
+    size = (info.width // 2, info.height // 2)
+    half = next(iter_frames(path, size=size)).image
+    assert half.shape == (size[1], size[0], 3)
+    area = full.reshape(size[1], 2, size[0], 2, 3).mean(axis=(1, 3))
+    assert np.abs(half - area).mean() < 2.0  # area averaging of the same upright picture
+
+
 def test_missing_file_folder_and_empty_file_are_clear_errors(tmp_path):
     with pytest.raises(InputNotFoundError, match="does not exist"):
         probe_video(tmp_path / "nope.mp4")
@@ -71,3 +83,52 @@ def test_text_file_is_not_a_video(tmp_path):
     text.write_text("this is not a video\n" * 100)
     with pytest.raises(VideoReadError, match="Expected"):
         probe_video(text)
+
+
+def _gop_video(path, n_frames, *, gop, b_frames):
+    """Frames whose grey level encodes their index, keyframes every ``gop`` frames."""
+    import av
+
+    with av.open(str(path), "w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        stream.options = {"g": str(gop), "keyint_min": str(gop), "bf": str(b_frames),
+                          "sc_threshold": "0"}
+        for i in range(n_frames):
+            image = np.full((48, 64, 3), (i * 7) % 220 + 16, np.uint8)
+            frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+            frame.pts = i
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+@pytest.mark.parametrize(("gop", "b_frames"), [(10, 2), (250, 0)])
+def test_read_frames_seeks_to_the_wanted_frames(tmp_path, monkeypatch, gop, b_frames):
+    from runform.video import reader
+
+    path = _gop_video(tmp_path / "gop.mp4", 60, gop=gop, b_frames=b_frames)
+    every = {f.index: f.image for f in iter_frames(path)}
+    wanted = [3, 11, 12, 29, 30, 59]
+
+    def no_fallback(*args, **kwargs):
+        raise AssertionError("expected every frame to be found by seeking")
+
+    monkeypatch.setattr(reader, "_decode_from_start", no_fallback)
+    got = reader.read_frames(path, wanted + [60, 99], frame_count=len(every))
+    assert sorted(got) == wanted
+    for i in wanted:
+        np.testing.assert_array_equal(got[i], every[i])
+
+
+def test_read_frames_decodes_from_the_start_when_the_count_disagrees(tmp_path):
+    from runform.video import reader
+
+    path = _gop_video(tmp_path / "gop.mp4", 40, gop=10, b_frames=2)
+    every = {f.index: f.image for f in iter_frames(path)}
+    for count in (None, 39):  # unknown, or a frame the container holds did not decode
+        got = reader.read_frames(path, [5, 37], frame_count=count)
+        np.testing.assert_array_equal(got[5], every[5])
+        np.testing.assert_array_equal(got[37], every[37])

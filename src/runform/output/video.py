@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from pathlib import Path
 
-import cv2
 import numpy as np
 import numpy.typing as npt
 
 from runform.annotate import Scene, Style, annotate_frame, default_annotators
+from runform.video import reader
 from runform.video.prefetch import prefetch
 from runform.video.reader import iter_frames, probe_video
 from runform.video.writer import VideoSink
@@ -86,39 +86,30 @@ def write_annotated_video(video: Path, out: Path, scene: Scene, *,
     """
     info = probe_video(video)
     width, height = output_size(info.width, info.height, max_short_side)
-    resize = (width, height) != (info.width, info.height)
-    if resize:
+    size = None if (width, height) == (info.width, info.height) else (width, height)
+    if size is not None:
         scene = scene.scaled(width / info.width, width, height)
     annotators = default_annotators(Style.for_frame(width, height))
     wanted = set(stills)
     captured: dict[int, Image8] = {}
     with VideoSink(out, fps=info.fps, width=width, height=height, crf=crf) as sink:
-        for frame in prefetch(iter_frames(video)):
-            image = frame.image
+        for frame in prefetch(iter_frames(video, size=size, keep_original=wanted)):
             if frame.index in wanted:
-                captured[frame.index] = image.copy()
-            if resize:
-                image = np.asarray(cv2.resize(image, (width, height),
-                                              interpolation=cv2.INTER_AREA), dtype=np.uint8)
-            sink.write(annotate_frame(image, scene, frame.index, annotators), frame.time_s)
+                captured[frame.index] = (frame.image.copy() if frame.original is None
+                                         else frame.original)
+            sink.write(annotate_frame(frame.image, scene, frame.index, annotators), frame.time_s)
             if progress is not None:
                 progress(frame.index + 1, info.frame_count)
     return captured
 
 
-def read_frames(video: Path, indices: Collection[int]) -> dict[int, Image8]:
-    """Decode ``video`` up to the last wanted frame and return those frames (RGB, upright).
+def read_frames(video: Path, indices: Collection[int], *,
+                frame_count: int | None = None) -> dict[int, Image8]:
+    """Decode the frames with these indices and return them (RGB, upright).
 
-    Used for the report's stills when no annotated video is written.
+    Used for the report's stills when no annotated video is written. Give
+    ``frame_count`` (the frames the analysis decoded) to let the reader seek
+    to each frame instead of decoding the clip from its start; see
+    :func:`runform.video.reader.read_frames`.
     """
-    wanted = set(indices)
-    out: dict[int, Image8] = {}
-    if not wanted:
-        return out
-    last = max(wanted)
-    for frame in iter_frames(video):
-        if frame.index in wanted:
-            out[frame.index] = frame.image
-        if frame.index >= last:
-            break
-    return out
+    return reader.read_frames(video, indices, frame_count=frame_count)

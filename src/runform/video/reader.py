@@ -16,8 +16,9 @@ missing so the caller can warn the user.
 
 from __future__ import annotations
 
+import bisect
 import os
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -25,7 +26,7 @@ from pathlib import Path
 import av
 import numpy as np
 import numpy.typing as npt
-from av.video.reformatter import VideoReformatter
+from av.video.reformatter import Interpolation, VideoReformatter
 
 from runform.errors import InputNotFoundError, VideoReadError
 
@@ -76,6 +77,9 @@ class Frame:
     """Presentation time in seconds from the first frame, on the video's clock."""
     image: npt.NDArray[np.uint8]
     """RGB image, shape (height, width, 3)."""
+    original: npt.NDArray[np.uint8] | None = None
+    """The image at the video's own size when ``image`` was scaled and this frame was
+    asked for (see ``keep_original`` in :func:`iter_frames`); otherwise None."""
 
 
 @dataclass
@@ -279,7 +283,8 @@ def _stream_duration(stream: av.video.stream.VideoStream,
     return 0.0
 
 
-def iter_frames(path: Path, *, threads: bool = True,
+def iter_frames(path: Path, *, threads: bool = True, size: tuple[int, int] | None = None,
+                keep_original: Collection[int] = (),
                 report: ReadReport | None = None) -> Iterator[Frame]:
     """Yield upright RGB frames with their container timestamps.
 
@@ -289,6 +294,14 @@ def iter_frames(path: Path, *, threads: bool = True,
         Video file.
     threads
         Let FFmpeg decode with several threads.
+    size
+        ``(width, height)`` of the upright frames wanted, when different from
+        the video's: frames are scaled (area averaging) in the same FFmpeg
+        call that converts them to RGB, much cheaper than resizing the RGB
+        image afterwards. None keeps the video's size.
+    keep_original
+        Indices of frames that should also carry their image at the video's
+        own size (:attr:`Frame.original`) when ``size`` scales them.
     report
         Optional :class:`ReadReport`, filled in as frames are read: how many
         the container announced, how many decoded, damaged packets skipped and
@@ -329,7 +342,10 @@ def iter_frames(path: Path, *, threads: bool = True,
             time_s = max(time_s, last + 1e-6) if index else 0.0
             last = time_s
             report.decoded, report.last_time_s = index + 1, time_s
-            yield Frame(index=index, time_s=time_s, image=_upright(frame, to_rgb))
+            original = (_upright(frame, to_rgb) if size is not None and index in keep_original
+                        else None)
+            yield Frame(index=index, time_s=time_s, image=_upright(frame, to_rgb, size),
+                        original=original)
         _require_frames(report.decoded, report, path, stream.codec_context.name)
     if not report.complete and report.last_time_s < MIN_DAMAGED_S:
         raise VideoReadError(f"Expected a readable video, but {path.name} is damaged or "
@@ -337,10 +353,119 @@ def iter_frames(path: Path, *, threads: bool = True,
                              f"({report.last_time_s:.2f} s) decoded, too little to analyse.")
 
 
-def _upright(frame: av.VideoFrame, to_rgb: VideoReformatter) -> npt.NDArray[np.uint8]:
-    """Convert to RGB and apply the container's rotation."""
-    image = np.asarray(to_rgb.reformat(frame, format="rgb24").to_ndarray(), dtype=np.uint8)
+def read_frames(path: Path, indices: Collection[int], *,
+                frame_count: int | None = None) -> dict[int, npt.NDArray[np.uint8]]:
+    """Decode only the frames with these indices (numbered as :func:`iter_frames` does).
+
+    Parameters
+    ----------
+    path
+        Video file.
+    indices
+        Frame indices wanted; indices past the end are left out of the result.
+    frame_count
+        How many frames :func:`iter_frames` yielded for this file, when known.
+        When the container holds exactly that many packets, each with a
+        timestamp, the reader seeks to the keyframe before each wanted frame
+        instead of decoding the clip from its start; otherwise (or when a
+        frame is not where its timestamp says) it decodes from the start.
+        Either way only the wanted frames are converted to RGB.
+
+    Returns
+    -------
+    dict
+        Frame index -> upright RGB image.
+    """
+    wanted = sorted({int(i) for i in indices if i >= 0})
+    if not wanted:
+        return {}
+    found: dict[int, npt.NDArray[np.uint8]] = {}
+    with _open(path) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        order = _presentation_order(container, stream) if frame_count else None
+        if order is not None and len(order) == frame_count:
+            wanted = [i for i in wanted if i < frame_count]
+            found = _seek_and_decode(container, stream, order, wanted)
+    missing = [i for i in wanted if i not in found]
+    if missing:
+        found.update(_decode_from_start(path, missing))
+    return found
+
+
+def _presentation_order(container: av.container.InputContainer,
+                        stream: av.video.stream.VideoStream) -> list[tuple[int, bool]] | None:
+    """Return (pts, is keyframe) of every packet, in presentation order; None if unknowable."""
+    packets: list[tuple[int, bool]] = []
+    try:
+        for packet in container.demux(stream):
+            if packet.size == 0:
+                continue  # the demuxer's final flush packet
+            if packet.pts is None:
+                return None
+            packets.append((int(packet.pts), bool(packet.is_keyframe)))
+    except av.error.FFmpegError:
+        return None
+    packets.sort()
+    return packets
+
+
+def _seek_and_decode(container: av.container.InputContainer,
+                     stream: av.video.stream.VideoStream, order: list[tuple[int, bool]],
+                     wanted: list[int]) -> dict[int, npt.NDArray[np.uint8]]:
+    """Decode each wanted frame from the keyframe before it; frames not found are left out."""
+    keys = [i for i, (_, key) in enumerate(order) if key]
+    found: dict[int, npt.NDArray[np.uint8]] = {}
+    if not keys or keys[0] != 0:
+        return found
+    groups: dict[int, list[int]] = {}
+    for index in wanted:
+        if index < len(order):
+            groups.setdefault(keys[bisect.bisect_right(keys, index) - 1], []).append(index)
+    to_rgb = VideoReformatter()
+    for key, targets in sorted(groups.items()):
+        by_pts = {order[i][0]: i for i in targets}
+        last = max(by_pts)
+        try:
+            container.seek(order[key][0], stream=stream, backward=True, any_frame=False)
+        except av.error.FFmpegError:
+            return found
+        for frame in _decode_tolerant(container, ReadReport()):
+            if frame.pts is None:
+                break
+            if frame.pts in by_pts:
+                found[by_pts.pop(frame.pts)] = _upright(frame, to_rgb)
+            if not by_pts or frame.pts >= last:
+                break
+    return found
+
+
+def _decode_from_start(path: Path, wanted: list[int]) -> dict[int, npt.NDArray[np.uint8]]:
+    """Decode from the first frame up to the last wanted one, converting only those."""
+    found: dict[int, npt.NDArray[np.uint8]] = {}
+    targets, last = set(wanted), max(wanted)
+    to_rgb = VideoReformatter()
+    with _open(path) as container:
+        container.streams.video[0].thread_type = "AUTO"
+        for index, frame in enumerate(_decode_tolerant(container, ReadReport())):
+            if index in targets:
+                found[index] = _upright(frame, to_rgb)
+            if index >= last:
+                break
+    return found
+
+
+def _upright(frame: av.VideoFrame, to_rgb: VideoReformatter,
+             size: tuple[int, int] | None = None) -> npt.NDArray[np.uint8]:
+    """Convert to RGB (scaled so the upright image is ``size``) and apply the rotation."""
     k = _clockwise_rotation(frame.rotation) // 90
+    if size is None:
+        rgb = to_rgb.reformat(frame, format="rgb24")
+    else:
+        width, height = size if k % 2 == 0 else size[::-1]
+        rgb = to_rgb.reformat(frame, format="rgb24", width=width, height=height,
+                              interpolation=Interpolation.AREA)
+    image = np.asarray(rgb.to_ndarray(), dtype=np.uint8)
     return np.ascontiguousarray(np.rot90(image, k=-k)) if k else image
 
 
