@@ -8,13 +8,15 @@ itself is written by the caller, last.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from runform.annotate import scene_from_measurement, value_classifier
 from runform.annotate.scene import contact_frame
-from runform.output.plots import bands_from_profile
+from runform.output.plots import PlotBand, bands_from_profile
 from runform.output.report import (
+    Chart,
     ReportData,
     build_charts,
     build_stills,
@@ -82,23 +84,25 @@ def write_review_files(out: Path, *, measurement: Measurement, summary: Mapping[
     scene = scene_from_measurement(measurement, summary, classify=classify)
     steps = list(summary.get("steps") or measurement.steps)
     chosen = select_stills(steps)
-    wanted = {contact_frame(step, measurement.cleaned.track.time) for _, step in chosen}
+    track = measurement.cleaned.track
+    wanted = {contact_frame(step, track.time) for _, step in chosen}
     written: dict[str, Path] = {}
     source = video if video is not None and video.is_file() else None
-    if source is not None and write_video:
-        images = write_annotated_video(source, out / VIDEO_FILE, scene, stills=wanted,
-                                       progress=progress)
-        written["video"] = out / VIDEO_FILE
-    else:
-        images = read_frames(source, wanted) if source is not None else {}
-    write_steps_csv(out / STEPS_FILE, steps)
-    written["steps"] = out / STEPS_FILE
-    track = measurement.cleaned.track
-    write_frames_csv(out / FRAMES_FILE, track, measurement.series, steps)
-    written["frames"] = out / FRAMES_FILE
     bands = bands_from_profile(profile, speed_kmh) if profile else {}
-    charts = build_charts(summary, track.time, measurement.series, bands,
-                          stride_s=measurement.events.stride_period_s)
+    # The tables and charts are Python work; the video pass (or the still frames' decoding)
+    # spends its time in FFmpeg and OpenCV with the GIL released, so the two overlap.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="runform-tables") as pool:
+        tables = pool.submit(_write_tables_and_charts, out, measurement, summary, steps, bands)
+        if source is not None and write_video:
+            images = write_annotated_video(source, out / VIDEO_FILE, scene, stills=wanted,
+                                           progress=progress)
+            written["video"] = out / VIDEO_FILE
+        else:
+            images = (read_frames(source, wanted, frame_count=len(track))
+                      if source is not None else {})
+        charts = tables.result()
+    written["steps"] = out / STEPS_FILE
+    written["frames"] = out / FRAMES_FILE
     stills = build_stills(scene, images, chosen, summary.get("metrics"))
     present = [name for name in FILE_DESCRIPTIONS
                if name == "summary.json" or name in {p.name for p in written.values()}
@@ -109,3 +113,14 @@ def write_review_files(out: Path, *, measurement: Measurement, summary: Mapping[
     write_report(out / REPORT_FILE, data)
     written["report"] = out / REPORT_FILE
     return written
+
+
+def _write_tables_and_charts(out: Path, measurement: Measurement, summary: Mapping[str, Any],
+                             steps: list[Mapping[str, Any]],
+                             bands: Mapping[str, PlotBand]) -> list[Chart]:
+    """Write ``steps.csv`` and ``frames.csv`` and draw the report's charts."""
+    write_steps_csv(out / STEPS_FILE, steps)
+    track = measurement.cleaned.track
+    write_frames_csv(out / FRAMES_FILE, track, measurement.series, steps)
+    return build_charts(summary, track.time, measurement.series, bands,
+                        stride_s=measurement.events.stride_period_s)
