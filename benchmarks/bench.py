@@ -43,16 +43,24 @@ DEFAULT_SOURCE = REPO / "sample_videos" / "good_form.mp4"
 
 def make_clip(source: Path, target: Path, *, seconds: float, width: int = 1920,
               height: int = 1080, fps: int = 30) -> Path:
-    """Write a ``width``x``height`` H.264 clip of ``seconds`` by looping ``source``'s frames."""
+    """Write a ``width``x``height`` H.264 clip of ``seconds`` at ``fps`` by looping ``source``.
+
+    Frames are picked by time (a 60 fps source gives every other frame), so the
+    runner moves at real speed and the clip's gait is the source's.
+    """
     n_frames = int(round(seconds * fps))
     with av.open(str(target), "w") as out:
         stream = out.add_stream("libx264", rate=fps)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         stream.time_base = Fraction(1, fps)
         stream.options = {"crf": "20", "preset": "veryfast"}
-        written = 0
+        written, offset = 0, 0.0
         while written < n_frames:
+            last = 0.0
             for frame in iter_frames(source):
+                last = frame.time_s
+                if offset + frame.time_s + 1e-6 < written / fps:
+                    continue  # a faster source: skip to the next output time
                 img = av.VideoFrame.from_ndarray(frame.image, format="rgb24")
                 img = img.reformat(width=width, height=height)
                 img.pts = written
@@ -61,6 +69,7 @@ def make_clip(source: Path, target: Path, *, seconds: float, width: int = 1920,
                 written += 1
                 if written == n_frames:
                     break
+            offset += last + 1.0 / fps
         for packet in stream.encode():
             out.mux(packet)
     return target
