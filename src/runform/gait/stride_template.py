@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from scipy import sparse
 from scipy.signal import find_peaks
 
 FloatArray = npt.NDArray[np.float64]
@@ -104,37 +105,34 @@ def local_linear(tau: FloatArray, values: FloatArray, grid: FloatArray,
     numpy.ndarray
         Shape (G, k); NaN where no sample is near.
     """
-    out = np.full((grid.size, values.shape[1]), np.nan)
+    k = values.shape[1]
+    out = np.full((grid.size, k), np.nan)
     if tau.size == 0:
         return out
-    # Only the samples within KERNEL_REACH bandwidths of a grid point enter its sums
-    # (sorted samples, one slice per grid point), not every pooled sample.
+    # Kernel weights as a sparse (grid x samples) band: only the samples within
+    # KERNEL_REACH bandwidths of each grid point (sorted samples, one run per point).
     order = np.argsort(tau, kind="stable")
     tau, values = tau[order], values[order]
     reach = KERNEL_REACH * bandwidth
     first = np.searchsorted(tau, grid - reach, side="left")
-    stop = np.searchsorted(tau, grid + reach, side="right")
-    idx = first[:, None] + np.arange(max(int(np.max(stop - first)), 1))
-    near = idx < stop[:, None]
-    idx = np.minimum(idx, tau.size - 1)
-    d = tau[idx] - grid[:, None]
-    w = np.where(near, np.exp(-0.5 * (d / bandwidth) ** 2), 0.0)
-    kernels: dict[bytes, tuple[FloatArray, ...]] = {}
-    for j in range(values.shape[1]):
-        ok = np.isfinite(values[:, j])
-        if ok.sum() < 3:
-            continue
-        # Columns seen at the same samples (x and y of a point) share the kernel sums.
-        key = ok.tobytes()
-        if key not in kernels:
-            wk = np.where(ok[idx], w, 0.0)
-            kernels[key] = (wk, wk.sum(1), (wk * d).sum(1), (wk * d * d).sum(1))
-        wk, s0, s1, s2 = kernels[key]
-        y = np.where(ok, values[:, j], 0.0)[idx]
-        t0, t1 = (wk * y).sum(1), (wk * y * d).sum(1)
-        den = s0 * s2 - s1 * s1
-        good = (den > 1e-12 * np.maximum(s0, 1e-300) ** 2) & (s0 > 1e-3)
-        out[good, j] = (s2 * t0 - s1 * t1)[good] / den[good]
+    counts = np.searchsorted(tau, grid + reach, side="right") - first
+    indptr = np.concatenate([[0], np.cumsum(counts)])
+    cols = np.arange(indptr[-1]) + np.repeat(first - indptr[:-1], counts)
+    d = tau[cols] - np.repeat(grid, counts)
+    w = np.exp(-0.5 * (d / bandwidth) ** 2)
+    shape = (grid.size, tau.size)
+    kernel, kernel_d, kernel_dd = (sparse.csr_array((v, cols, indptr), shape=shape)
+                                   for v in (w, w * d, w * d * d))
+    # Per column, NaN samples count for nothing: sums of the weights over seen samples.
+    seen = np.isfinite(values)
+    both = np.concatenate([seen.astype(np.float64), np.where(seen, values, 0.0)], axis=1)
+    s0, t0 = np.split(kernel @ both, 2, axis=1)
+    s1, t1 = np.split(kernel_d @ both, 2, axis=1)
+    s2 = kernel_dd @ seen.astype(np.float64)
+    den = s0 * s2 - s1 * s1
+    good = ((den > 1e-12 * np.maximum(s0, 1e-300) ** 2) & (s0 > 1e-3)
+            & (seen.sum(axis=0) >= 3)[None, :])
+    out[good] = (s2 * t0 - s1 * t1)[good] / den[good]
     return out
 
 
