@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from runform.config import AnalysisConfig
+from runform.gait.activity import ActivityReport, assess_activity
 from runform.gait.types import CleanedTrack, Facing, Foot, GaitEvents
 from runform.metrics import (
     arms,
@@ -37,7 +38,7 @@ from runform.metrics.base import (
     step_bounds,
     unmeasured,
 )
-from runform.metrics.table import METRICS, spec
+from runform.metrics.table import METRICS, MetricSpec, spec
 from runform.output.atomic import to_jsonable
 from runform.pose.track import PoseTrack
 
@@ -47,6 +48,9 @@ DEPTH_MARGIN = 0.05
 VISIBILITY_MARGIN = 0.05
 SUMMARY_DIGITS = 6
 """Decimals kept for floats in the summary."""
+STEP_FIELD_METRIC = {"contact_ms": "contact_time_ms", "flight_ms": "flight_time_ms",
+                     "step_rate_spm": "cadence_spm", "foot_strike_angle_deg": "foot_strike"}
+"""Per-step fields named differently from the metric they belong to (others share its key)."""
 
 
 @dataclass
@@ -55,6 +59,8 @@ class Measurement:
 
     cleaned: CleanedTrack
     events: GaitEvents
+    """Gait events, marked unreliable when the activity check says the clip is not running
+    or the feet cannot be timed (:meth:`ActivityReport.flag_events`)."""
     px_per_cm: float | None
     leg_length_px: float | None
     near: Foot
@@ -70,6 +76,8 @@ class Measurement:
     warnings: list[str] = field(default_factory=list)
     height_cm: float | None = None
     speed_kmh: float | None = None
+    activity: ActivityReport | None = None
+    """Whether the clip shows treadmill running seen well enough, with the evidence."""
 
     def to_summary(self) -> dict[str, Any]:
         """Return the measurement part of ``summary.json`` as strict JSON (NaN -> None)."""
@@ -89,6 +97,7 @@ class Measurement:
                        "contacts_right": sum(s.foot == "right" for s in ev.steps)},
             "cleaning": {"swaps_repaired": self.cleaned.swaps_repaired,
                          "notes": list(self.cleaned.notes)},
+            "activity": self.activity.to_summary() if self.activity else None,
             "metrics": self.metrics,
             "steps": self.steps,
             "drift": self.drift,
@@ -159,23 +168,25 @@ def _measure_cleaned(cleaned: CleanedTrack, events: GaitEvents, *, px_per_cm: fl
                      leg_length_px: float | None, height_cm: float | None,
                      speed_kmh: float | None) -> Measurement:
     track = cleaned.track
+    activity = assess_activity(cleaned, events)
+    flagged = activity.flag_events(events)
     ctx = MetricContext(track=track, facing=cleaned.facing, view=cleaned.view,
                         near=near_side(track, cleaned.facing), steps=tuple(events.steps),
-                        stride_period_s=events.stride_period_s, events_reliable=events.reliable,
+                        stride_period_s=events.stride_period_s, events_reliable=flagged.reliable,
                         px_per_cm=px_per_cm, leg_length_px=leg_length_px, speed_kmh=speed_kmh)
     series = _series(ctx)
     per_step = _per_step(ctx, series)
     metrics = _metrics(ctx, per_step, series)
-    _apply_requirements(metrics, ctx, events)
+    _apply_requirements(metrics, ctx, events, activity)
     inconsistent = timing.check_consistency(metrics)
-    steps = _steps(ctx, per_step)
+    steps = _steps(ctx, per_step, activity)
     drifts = drift.measure_drift(ctx, _drift_inputs(ctx, per_step, metrics))
-    return Measurement(cleaned=cleaned, events=events, px_per_cm=px_per_cm,
+    return Measurement(cleaned=cleaned, events=flagged, px_per_cm=px_per_cm,
                        leg_length_px=leg_length_px, near=ctx.near, metrics=metrics,
                        steps=steps, drift=drifts, series=series,
-                       warnings=_warnings(ctx, events, metrics)
+                       warnings=_warnings(ctx, events, metrics, activity)
                        + ([inconsistent] if inconsistent else []), height_cm=height_cm,
-                       speed_kmh=speed_kmh)
+                       speed_kmh=speed_kmh, activity=activity)
 
 
 def near_side(track: PoseTrack, facing: Facing) -> Foot:
@@ -305,24 +316,41 @@ def _metrics(ctx: MetricContext, per_step: dict[str, FloatArray],
 
 
 def _apply_requirements(metrics: dict[str, dict[str, Any]], ctx: MetricContext,
-                        events: GaitEvents) -> None:
-    """Withdraw values the view or frame rate cannot support, saying why."""
+                        events: GaitEvents, activity: ActivityReport) -> None:
+    """Withdraw values the clip cannot support, saying why (the one place that withdraws).
+
+    A finding of the activity check (not running, feet out of frame, runner
+    too small) withdraws every metric it covers, replacing any earlier reason:
+    it is the root cause. Then a measured value is withdrawn when the view, the
+    frame rate or the absence of contacts cannot support it.
+    """
     for key, entry in metrics.items():
         s = spec(key)
-        if entry["value"] is None:
-            continue
-        if s.side_view_only and ctx.view != "side":
-            metrics[key] = unmeasured(key, f"The camera sees the runner from the {ctx.view}; "
-                                      f"{s.label.lower()} needs a side view.")
-        elif ctx.fps < s.min_fps:
-            metrics[key] = unmeasured(key, f"{ctx.fps:.0f} fps is too low for "
-                                      f"{s.label.lower()} (needs at least {s.min_fps:.0f}).")
-        elif s.at_contact and not events.steps:
-            metrics[key] = unmeasured(key, events.reason or "No foot contact was found.")
+        reason = activity.reason_for(s)
+        if reason is None and entry["value"] is not None:
+            reason = _unsupported(s, ctx, events)
+        if reason is not None:
+            metrics[key] = unmeasured(key, reason)
 
 
-def _steps(ctx: MetricContext, per_step: dict[str, FloatArray]) -> list[dict[str, Any]]:
+def _unsupported(s: MetricSpec, ctx: MetricContext, events: GaitEvents) -> str | None:
+    """Why the view, frame rate or contacts cannot support metric ``s`` (None if they can)."""
+    if s.side_view_only and ctx.view != "side":
+        return (f"The camera sees the runner from the {ctx.view}; {s.label.lower()} needs a "
+                "side view.")
+    if ctx.fps < s.min_fps:
+        return (f"{ctx.fps:.0f} fps is too low for {s.label.lower()} (needs at least "
+                f"{s.min_fps:.0f}).")
+    if s.at_contact and not events.steps:
+        return events.reason or "No foot contact was found."
+    return None
+
+
+def _steps(ctx: MetricContext, per_step: dict[str, FloatArray],
+           activity: ActivityReport) -> list[dict[str, Any]]:
+    """One object per contact; values of metrics an activity finding withdrew are None."""
     near = near_mask(ctx)
+    withdrawn = {s.key for s in METRICS if activity.reason_for(s)}
     out = []
     for i, s in enumerate(ctx.steps):
         v = {k: float(a[i]) for k, a in per_step.items()}
@@ -341,6 +369,7 @@ def _steps(ctx: MetricContext, per_step: dict[str, FloatArray]) -> list[dict[str
             "vertical_oscillation_cm": rounded(v["vertical_oscillation_cm"]),
             "trunk_lean_deg": rounded(v["trunk_lean_deg"]),
         })
+        out[-1].update({f: None for f in out[-1] if STEP_FIELD_METRIC.get(f, f) in withdrawn})
     return out
 
 
@@ -358,9 +387,16 @@ def _drift_inputs(ctx: MetricContext, per_step: dict[str, FloatArray],
     return {k: v for k, v in out.items() if metrics[k]["value"] is not None}
 
 
-def _warnings(ctx: MetricContext, events: GaitEvents,
-              metrics: dict[str, dict[str, Any]]) -> list[str]:
-    out: list[str] = []
+def _warnings(ctx: MetricContext, events: GaitEvents, metrics: dict[str, dict[str, Any]],
+              activity: ActivityReport) -> list[str]:
+    """Warning lines: the activity findings first; only those when the clip is not running.
+
+    Advice on frame rate, step count or scale would only distract from "this
+    is not running".
+    """
+    out = list(activity.warnings)
+    if not activity.running:
+        return out
     if ctx.view != "side":
         out.append(f"The camera sees the runner from the {ctx.view}: side-view measures "
                    "(angles, foot position, vertical oscillation) are not reported.")
