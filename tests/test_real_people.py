@@ -74,17 +74,26 @@ def test_sports2d_walker_is_picked_and_the_other_person_reported(results):
     assert np.nanmedian(np.diff(hip_x)) < 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "events/measure: the walker crossing the frame gives 'reliable' events (8 contacts, "
-    "16-20 ms contacts on one foot, 680 ms flights) and no warning that she walks across the "
-    "frame instead of running on a treadmill; she escapes a verdict only because every "
-    "confidence is below the profile's minimum (fix: flag hip travel of more than about one "
-    "body height across the clip, and duty factor > 0.5 or no flight phase, as not running)"))
 def test_sports2d_walker_is_recognised_as_not_running_on_a_treadmill(results):
     _analysis, summary = results["sports2d_demo.mp4"]
     assert summary["events"]["reliable"] is False
     assert any(re.search(r"walk|not running|across the frame|treadmill", w, re.IGNORECASE)
                for w in summary["warnings"]), summary["warnings"]
+    assert summary["activity"]["running"] is False
+    assert summary["activity"]["hip_travel_body_heights"] > 2  # she crosses the frame
+    assert [v["value"] for v in summary["metrics"].values()] == [None] * len(summary["metrics"])
+    assert all(v["reason"].startswith("Not running on a treadmill")
+               for v in summary["metrics"].values())
+
+
+def test_pose2sim_lunge_seen_from_the_side_is_not_running(results):
+    """cam01 sees the lunge obliquely (taken as a side view): no stride rhythm, so nothing."""
+    _analysis, summary = results["pose2sim_single_cam01.mp4"]
+    assert summary["view"] == "side"
+    assert summary["activity"]["running"] is False
+    assert [f["check"] for f in summary["activity"]["findings"]] == ["no_rhythm"]
+    assert [v["value"] for v in summary["metrics"].values()] == [None] * len(summary["metrics"])
+    assert any(w.startswith("Not running") for w in summary["warnings"])
 
 
 def test_pose2sim_front_camera_is_seen_as_a_front_view(results):
