@@ -690,6 +690,16 @@ def test_others_in_view_are_reported_and_the_runner_kept_throughout(tmp_path):
     assert summary["people"]["max_in_one_frame"] == 2
 
 
+def test_a_runner_alone_is_reported_alone(tmp_path):
+    """The negative of the test above: ``others_present`` is not simply always true."""
+    run = synthetic_run(width=320, height=180, height_px=140, fps=30, duration_s=3)
+    video = clip_for(run.track, tmp_path / "alone.mp4")
+    analyze(video, AnalysisConfig(write_video=False), out_dir=tmp_path / "o",
+            estimator=ReplayEstimator(run.track))
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert summary["people"] == {"seen": 1, "max_in_one_frame": 1, "others_present": False}
+
+
 # --------------------------------------------------------------------------- long clips
 
 
