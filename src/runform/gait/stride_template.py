@@ -212,9 +212,7 @@ def _costs(tau0: FloatArray, values: FloatArray, shifts: FloatArray, grid: Float
     """
     tau = tau0[None, :] - shifts[:, None]
     inside = (tau >= lo) & (tau <= hi)
-    pred = np.stack([np.interp(tau, grid, template[:, j]) for j in range(template.shape[1])],
-                    -1)
-    res = values[None] - pred
+    res = values[None] - _interp_columns(tau, grid, template)
     seen = np.isfinite(res) & inside[..., None]
     n_inside = inside.sum(1)
     n_seen = seen.sum((1, 2))
@@ -223,6 +221,20 @@ def _costs(tau0: FloatArray, values: FloatArray, shifts: FloatArray, grid: Float
         share = n_seen / (n_inside * template.shape[1])
         cost = total / n_seen
     return np.where((n_inside >= 3) & (share >= MIN_VALID_SHARE), cost, np.inf)
+
+
+def _interp_columns(x: FloatArray, grid: FloatArray, template: FloatArray) -> FloatArray:
+    """Linear interpolation of every template column at ``x``, shape ``x.shape + (k,)``.
+
+    As :func:`numpy.interp` column by column (ends held constant outside the
+    grid), with one search for all columns.
+    """
+    if grid.size < 2:
+        return np.broadcast_to(template[0], (*x.shape, template.shape[1])).copy()
+    xc = np.clip(x, grid[0], grid[-1])
+    j = np.clip(np.searchsorted(grid, xc, side="right") - 1, 0, grid.size - 2)
+    slope = np.diff(template, axis=0) / np.diff(grid)[:, None]
+    return slope[j] * (xc - grid[j])[..., None] + template[j]
 
 
 def fit_strides(time: FloatArray, signals: FloatArray, anchors: FloatArray, period: float,
