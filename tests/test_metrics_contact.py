@@ -1,7 +1,14 @@
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
-from runform.metrics.foot_strike import classify, strike_angles
+from runform.metrics.foot_strike import (
+    belt_inclination,
+    classify,
+    foot_angle_series,
+    strike_angles,
+)
 from runform.metrics.geometry import interior_angle
 from runform.metrics.knee import knee_flexion_series
 from runform.metrics.overstride import foot_ahead_series, shank_angle_series
@@ -99,25 +106,44 @@ def test_foot_strike_angle_and_class(facing: str, angle: float, label: str) -> N
     assert fs["angle_deg"] == pytest.approx(angle, abs=1e-6)
     assert fs["value"] == label
     assert fs["counts"][label] == len(run.contacts)
-    assert "toes-up" in fs["caveat"]
+    assert "belt" in fs["caveat"] and "adjacent class" in fs["caveat"]
 
 
-def test_foot_strike_removes_flat_offset_and_camera_roll() -> None:
-    # The pose model's heel/toe line is not the sole: a constant 5 deg offset
-    # (or a camera roll) must cancel against mid-stance.
-    run = exact_run(strike_angle_deg=10.0)
+def _rolled(xy: np.ndarray, deg: float) -> np.ndarray:
+    """Positions as a camera rolled by ``deg`` would see them (about the image origin)."""
+    r = np.radians(deg)
+    return np.stack([xy[:, 0] * np.cos(r) + xy[:, 1] * np.sin(r),
+                     -xy[:, 0] * np.sin(r) + xy[:, 1] * np.cos(r)], -1)
+
+
+@pytest.mark.parametrize("facing", ["left", "right"])
+@pytest.mark.parametrize(("strike", "roll"), [(10.0, 5.0), (-6.0, -4.0), (2.0, 0.0)])
+def test_foot_strike_is_measured_against_the_belt_so_camera_roll_cancels(
+        facing: str, strike: float, roll: float) -> None:
+    run = exact_run(facing=facing, strike_angle_deg=strike)
     time = run.track.time
-    heel = run.track.xy("right_heel")
-    toe = run.track.xy("right_foot_index")
-    d = toe - heel
-    r = np.radians(5.0)
-    rot = np.stack([d[:, 0] * np.cos(r) + d[:, 1] * np.sin(r),
-                    -d[:, 0] * np.sin(r) + d[:, 1] * np.cos(r)], -1)
-    angles = {"right": np.degrees(np.arctan2(-rot[:, 1], rot[:, 0])),
-              "left": np.full(time.size, np.nan)}
-    steps = tuple(s for s in true_events(run).steps if s.foot == "right")
-    out = strike_angles(time, angles, steps)
-    assert out == pytest.approx(np.full(len(steps), 10.0), abs=1e-6)
+    steps = true_events(run).steps
+    heels = {f: _rolled(run.track.xy(f"{f}_heel"), roll) for f in ("left", "right")}
+    toes = {f: _rolled(run.track.xy(f"{f}_foot_index"), roll) for f in ("left", "right")}
+    belt = belt_inclination(heels, toes, time, steps, facing)  # type: ignore[arg-type]
+    # Image y points down: a positive roll of these coordinates raises the front
+    # of the belt when facing right and lowers it when facing left.
+    assert belt == pytest.approx(roll if facing == "right" else -roll, abs=1e-6)
+    angles = {f: foot_angle_series(heels[f], toes[f], facing)  # type: ignore[arg-type]
+              for f in ("left", "right")}
+    out = strike_angles(time, angles, steps, belt)
+    assert out == pytest.approx(np.full(len(steps), strike), abs=1e-6)
+
+
+def test_belt_needs_three_toe_offs() -> None:
+    run = exact_run(strike_angle_deg=10.0)
+    steps = true_events(run).steps
+    heels = {f: run.track.xy(f"{f}_heel") for f in ("left", "right")}
+    toes = {f: run.track.xy(f"{f}_foot_index") for f in ("left", "right")}
+    time = run.track.time
+    assert belt_inclination(heels, toes, time, steps[:3], "right") == pytest.approx(0, abs=1e-6)
+    two = steps[:2] + tuple(replace(s, to_time=None) for s in steps[2:])
+    assert belt_inclination(heels, toes, time, two, "right") is None
 
 
 def test_classify_thresholds() -> None:
