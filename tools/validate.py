@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 
 DEFAULT_CACHE = Path(os.environ.get("RUNFORM_VALIDATION_CACHE",
                                     Path.home() / ".cache" / "runform" / "validation"))
-MODEL = "full"
+MODEL = os.environ.get("RUNFORM_VALIDATION_MODEL", "full")
 SET_VERSION = 1
 """Bump to re-draw every clip's parameters."""
 N_TUNE = 10
@@ -622,6 +622,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--only", help="evaluate only clips whose name contains this text")
     p.add_argument("--pose-mode", choices=("video", "image"), default="video",
                    help="MediaPipe running mode (image: diagnostic, no tracking between frames)")
+    p.add_argument("--model", choices=("lite", "full", "heavy"), default="full",
+                   help="pose model to validate (poses are cached per model)")
     p.add_argument("--list", action="store_true", help="list the clip specs and exit")
     p.add_argument("--prepare-only", action="store_true",
                    help="render the clips and extract their poses, then exit")
@@ -634,8 +636,10 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Build (or reuse) the validation set, measure every clip and print the error tables."""
     args = _parse(argv)
-    global POSE_MODE
+    global POSE_MODE, MODEL
     POSE_MODE = args.pose_mode
+    MODEL = args.model
+    os.environ["RUNFORM_VALIDATION_MODEL"] = args.model  # for worker processes
     os.environ["RUNFORM_VALIDATION_POSE_MODE"] = args.pose_mode  # for worker processes
     args.cache.mkdir(parents=True, exist_ok=True)
     specs = [s for s in clip_specs(args.cache) if args.split in ("all", s.split)
@@ -654,6 +658,8 @@ def main(argv: list[str] | None = None) -> int:
     for split, title in (("heldout", "Held-out clips"), ("tune", "Tuning clips")):
         if args.pose_mode != "video":
             title = f"{title}, diagnostic: MediaPipe {args.pose_mode.upper()} mode"
+        if args.model != "full":
+            title = f"{title}, {args.model} model"
         chosen = [real for real, _ in pairs if real.spec.split == split]
         if not chosen:
             continue
