@@ -10,12 +10,12 @@ good form scores clearly higher, each fault is ``poor`` on its own metric,
 no other metric is ``poor``, and the top three cues name the fault.
 
 Known miss, not asserted: on the overstride clip the knee at contact reads
-about 15 deg for a true 5 deg (good, not poor). The 2D landmark points of the
-mannequin already give about 9 deg at the true contacts (surface points, not
-joint centres), MediaPipe's landmarks about 12 deg, and the near foot's
-contacts are found 8-17 ms late, which adds 3 deg more (the knee bends about
-0.7 deg/ms just after this landing). The overstride is flagged by the foot
-position and the shin angle (poor) and the cadence (fair) instead.
+about 12 deg for a true 5 deg (fair, not poor). The mannequin's own 2D
+landmark points give about 9 deg at the true contacts (surface points, not
+joint centres, so no 2D method can see 5 deg here), and the near foot's
+contacts are found about 10 ms late, which adds about 4 deg (the knee bends
+about 0.8 deg/ms just after this landing). The overstride is flagged by the
+foot position and the shin angle (poor) and the cadence (fair) instead.
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ GOOD = preset("good_form")
 """Cadence 176 spm, lean 6 deg, foot 10 cm ahead with the knee bent 20 deg, elbows 90 deg."""
 
 CLIPS: dict[str, Clip] = {
-    "good_form": Clip(GOOD, "right", 1, 6.0),
+    "good_form": Clip(GOOD, "right", 1, 7.0),
     # The synthrun preset (152 spm, heel strike) landing further ahead: foot 40 cm
     # (0.51 leg lengths) ahead of the hips on a near-straight knee (5 deg), shin 28 deg.
     # With the preset's 35 cm / 7 deg the shin read 15 deg, only 3 deg past its poor
@@ -60,14 +60,16 @@ CLIPS: dict[str, Clip] = {
                               trunk_lean_deg=5.0), "left", 2, 7.0),
     # Lean from 14 deg at the start to 26 deg at the end (mean 20); the head stays in
     # line with the trunk on average (20 deg), so only the lean and its growth are faults.
-    # 8 s gives each third of the clip enough steps for a confident drift.
+    # 8 s gives each third of the clip enough steps for a confident drift; the others
+    # are 7 s, so a missed contact still leaves the head and elbow (which need a
+    # confidence of 0.5) enough strides.
     "growing_lean": Clip(dataclasses.replace(GOOD, trunk_lean_deg=20.0,
                                              trunk_lean_drift_deg=12.0,
                                              head_forward_deg=20.0), "right", 3, 8.0),
     # Elbows nearly straight (165 deg) and the head carried 30 deg forward of vertical
     # (24 deg ahead of the 6 deg trunk line).
     "arms_head": Clip(dataclasses.replace(GOOD, elbow_angle_deg=165.0, head_forward_deg=30.0),
-                      "left", 4, 6.0),
+                      "left", 4, 7.0),
 }
 
 
