@@ -10,13 +10,14 @@ Two sources of truth, both in ``summary.json`` form: (1) :class:`Runner`, the
 parameters of ``tools/synthrun`` (its ``good_form`` and ``overstride``
 presets; the lean and arms/head runners are the good runner with only those
 faults), and (2) :data:`SYNTHRUN_TRUTH`, a snapshot of synthrun's own truth
-for the same four runners. Rendering the clips and running ``extract_pose`` +
-``measure`` on them is not yet accurate enough to test the scoring through
-(the gait events of issue 3 are in progress), so for (1) the summaries are
-built from the truth as the metric modules would report it: the shank
-angle at contact follows from the knee flexion and the foot position by
-two-link geometry with Winter's proportions, and the drift is the
-last-third-minus-first-third change of a linear drift (2/3 of it). Every
+for the same four runners. ``tests/test_scoring_clips.py`` runs the real
+pipeline on rendered clips of such runners (slow); here, for (1), the
+summaries are built from the truth as the metric modules would report it,
+so every rule is exercised in both facings, with and without speed and
+height, in milliseconds: the shank angle at contact follows from the knee
+flexion and the foot position by two-link geometry with Winter's
+proportions, and the drift is the last-third-minus-first-third change of a
+linear drift (2/3 of it). Every
 runner is also scored with measurement errors of the size of the accuracy
 targets (issue 3) pushed in both directions, so the verdicts do not hinge on
 a perfect measurement.
