@@ -31,6 +31,8 @@ MAX_BANDWIDTH_S = 0.025
 KERNEL_REACH = 12.0
 """Template samples further than this many bandwidths from a grid point are left out of its
 regression: their weight, below 1e-31 of a sample on the point, changes nothing."""
+ALIGN_BATCH = 16
+"""Strides aligned together by :func:`align_many` (bounds the arrays of one batch)."""
 MIN_VALID_SHARE = 0.6
 """A window needs at least this share of its samples seen to be aligned."""
 
@@ -167,7 +169,8 @@ def align(time: FloatArray, signals: FloatArray, anchor: float, grid: FloatArray
     ``time`` must be increasing (a :class:`~runform.pose.track.PoseTrack`'s
     is). The window is ``[anchor + lo, anchor + hi]``; shifts up to ``search`` are
     tried on a 4 ms grid, then on a 1 ms grid around the best, and refined
-    by a parabola through the best three.
+    by a parabola through the best three. :func:`align_many` does the same
+    for several strides at once.
 
     Returns
     -------
@@ -175,20 +178,69 @@ def align(time: FloatArray, signals: FloatArray, anchor: float, grid: FloatArray
         The shift (None when too few samples are seen or the best shift is at
         the edge of the search) and the root-mean-square misfit there.
     """
-    m = window(time, anchor + lo - search, anchor + hi + search)
-    tt, xx = time[m], signals[m]
-    if tt.size < 3:
-        return None, float("inf")
-    # Coarse search, then the 1 ms grid around the coarse best.
+    shifts, misfit = align_many(time, signals, np.array([anchor], dtype=np.float64), grid,
+                                template, lo, hi, search)
+    return shifts[0], float(misfit[0])
+
+
+def align_many(time: FloatArray, signals: FloatArray, anchors: FloatArray, grid: FloatArray,
+               template: FloatArray, lo: float, hi: float, search: float) -> tuple[
+                   list[float | None], FloatArray]:
+    """:func:`align` for each of ``anchors`` (same window and search), vectorised over them.
+
+    Returns
+    -------
+    shifts, misfits
+        Per anchor, as :func:`align` returns them.
+    """
+    shifts: list[float | None] = []
+    misfit = np.full(anchors.size, np.inf)
+    if time.size == 0:
+        return [None] * anchors.size, misfit
+    for start in range(0, anchors.size, ALIGN_BATCH):
+        part = anchors[start:start + ALIGN_BATCH]
+        found, rms = _align_batch(time, signals, part, grid, template, lo, hi, search)
+        shifts += found
+        misfit[start:start + part.size] = rms
+    return shifts, misfit
+
+
+def _align_batch(time: FloatArray, signals: FloatArray, anchors: FloatArray, grid: FloatArray,
+                 template: FloatArray, lo: float, hi: float, search: float) -> tuple[
+                     list[float | None], FloatArray]:
+    # Each stride's window, padded to the longest with NaN times (never inside).
+    first = np.searchsorted(time, anchors + lo - search, side="left")
+    count = np.searchsorted(time, anchors + hi + search, side="right") - first
+    idx = first[:, None] + np.arange(max(int(np.max(count, initial=0)), 1))
+    valid = idx < (first + count)[:, None]
+    idx = np.minimum(idx, time.size - 1)
+    tau0 = np.where(valid, time[idx] - anchors[:, None], np.nan)
+    values = np.where(valid[..., None], signals[idx], np.nan)
+    # Coarse search, then the 1 ms grid around each stride's coarse best.
     coarse = np.arange(-search, search + 1e-12, COARSE_STEP_S)
-    rough = _costs(tt - anchor, xx, coarse, grid, template, lo, hi)
-    if not np.isfinite(rough).any():
-        return None, float("inf")
-    centre = float(coarse[int(np.argmin(rough))])
-    shifts = np.arange(max(-search, centre - COARSE_STEP_S),
-                       min(search, centre + COARSE_STEP_S) + 1e-12, GRID_STEP_S)
-    cost = _costs(tt - anchor, xx, shifts, grid, template, lo, hi)
-    at_edge = abs(centre) >= search - 1e-9
+    rough = _costs(tau0, values, coarse[None, :], grid, template, lo, hi)
+    centres = coarse[np.argmin(rough, axis=1)]
+    fine = [np.arange(max(-search, float(c) - COARSE_STEP_S),
+                      min(search, float(c) + COARSE_STEP_S) + 1e-12, GRID_STEP_S)
+            for c in centres]
+    padded = np.full((anchors.size, max(f.size for f in fine)), np.nan)
+    for i, f in enumerate(fine):
+        padded[i, :f.size] = f
+    cost = _costs(tau0, values, padded, grid, template, lo, hi)
+    shifts: list[float | None] = []
+    misfit = np.full(anchors.size, np.inf)
+    for i, f in enumerate(fine):
+        if count[i] < 3 or not np.isfinite(rough[i]).any():
+            shifts.append(None)
+            continue
+        at_edge = abs(float(centres[i])) >= search - 1e-9
+        shift, misfit[i] = _refine(f, cost[i, :f.size], at_edge)
+        shifts.append(shift)
+    return shifts, misfit
+
+
+def _refine(shifts: FloatArray, cost: FloatArray, at_edge: bool) -> tuple[float | None, float]:
+    """Best shift on the fine grid, refined by a parabola, and its RMS misfit."""
     best = int(np.argmin(cost))
     if not np.isfinite(cost[best]) or at_edge or best in (0, shifts.size - 1):
         return None, float(np.sqrt(cost[best])) if np.isfinite(cost[best]) else float("inf")
@@ -202,21 +254,22 @@ def align(time: FloatArray, signals: FloatArray, anchor: float, grid: FloatArray
 
 def _costs(tau0: FloatArray, values: FloatArray, shifts: FloatArray, grid: FloatArray,
            template: FloatArray, lo: float, hi: float) -> FloatArray:
-    """Mean squared misfit to the template of one stride's window, for each shift.
+    """Mean squared misfit to the template of strides' windows, for each shift.
 
-    ``tau0`` are the window's sample times relative to the anchor, ``values``
-    its signals (n, k). Samples with ``lo <= tau0 - shift <= hi`` are
+    ``tau0`` (m, n) are each window's sample times relative to its anchor
+    (NaN for padding), ``values`` (m, n, k) its signals and ``shifts`` (m or
+    1, s) the shifts tried. Samples with ``lo <= tau0 - shift <= hi`` are
     compared; a shift with fewer than three of them, or fewer than
-    :data:`MIN_VALID_SHARE` of their values seen, costs infinity. All shifts
-    are evaluated at once (no Python loop per shift).
+    :data:`MIN_VALID_SHARE` of their values seen, costs infinity. Returns
+    shape (m, s); all strides and shifts are evaluated at once.
     """
-    tau = tau0[None, :] - shifts[:, None]
+    tau = tau0[:, None, :] - shifts[:, :, None]
     inside = (tau >= lo) & (tau <= hi)
-    res = values[None] - _interp_columns(tau, grid, template)
+    res = values[:, None] - _interp_columns(tau, grid, template)
     seen = np.isfinite(res) & inside[..., None]
-    n_inside = inside.sum(1)
-    n_seen = seen.sum((1, 2))
-    total = (np.where(seen, res, 0.0) ** 2).sum((1, 2))
+    n_inside = inside.sum(-1)
+    n_seen = seen.sum((-2, -1))
+    total = (np.where(seen, res, 0.0) ** 2).sum((-2, -1))
     with np.errstate(divide="ignore", invalid="ignore"):
         share = n_seen / (n_inside * template.shape[1])
         cost = total / n_seen
@@ -293,13 +346,8 @@ def fit_strides(time: FloatArray, signals: FloatArray, anchors: FloatArray, peri
 def _realign(time: FloatArray, signals: FloatArray, anchors: FloatArray, grid: FloatArray,
              template: FloatArray, lo: float, hi: float, period: float) -> tuple[
                  FloatArray, FloatArray]:
-    shifts = np.zeros(anchors.size)
-    misfit = np.full(anchors.size, np.inf)
-    for i, a in enumerate(anchors):
-        shift, rms = align(time, signals, a, grid, template, lo, hi, 0.1 * period)
-        misfit[i] = rms
-        if shift is not None:
-            shifts[i] = shift
+    found, misfit = align_many(time, signals, anchors, grid, template, lo, hi, 0.1 * period)
+    shifts = np.array([0.0 if s is None else s for s in found])
     return shifts, misfit
 
 
