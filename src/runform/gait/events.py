@@ -39,7 +39,13 @@ from scipy.ndimage import gaussian_filter1d
 
 from runform.cleaning.filters import runs, sample_rate
 from runform.cleaning.period import stride_period
-from runform.gait.stride_template import StrideFit, align, find_anchors, fit_strides, window
+from runform.gait.stride_template import (
+    StrideFit,
+    align_many,
+    find_anchors,
+    fit_strides,
+    window,
+)
 from runform.gait.types import CleanedTrack, Foot, GaitEvents, Step
 from runform.gait.view import trunk_length_px
 from runform.pose.track import PoseTrack
@@ -309,12 +315,10 @@ def _with_missing_strides(time: FloatArray, signals: FloatArray, fit: StrideFit,
     if not extra:
         return fit
     lo, hi = float(fit.grid[0]), float(fit.grid[-1])
-    new, misfit = [], []
-    for a in extra:
-        shift, rms = align(time, signals, a, fit.grid, fit.template, lo, hi, 0.1 * period)
-        if shift is not None:
-            new.append(a + shift)
-            misfit.append(rms)
+    shifts, rms = align_many(time, signals, np.asarray(extra, dtype=np.float64), fit.grid,
+                             fit.template, lo, hi, 0.1 * period)
+    new = [a + shift for a, shift in zip(extra, shifts, strict=True) if shift is not None]
+    misfit = [r for shift, r in zip(shifts, rms, strict=True) if shift is not None]
     if not new:
         return fit
     all_anchors = np.concatenate([fit.anchors, new])
@@ -330,31 +334,43 @@ def _steps_from_fit(time: FloatArray, signals: FloatArray, fit: StrideFit,
     limit = MISFIT_LIMIT * float(np.median(fit.misfit[np.isfinite(fit.misfit)])) if np.isfinite(
         fit.misfit).any() else np.inf
     half = min(0.1, 0.15 * period)
+    fitting = fit.misfit <= limit
+    ics = _local_times(time, signals, fit, fit.anchors[fitting], ic_t, half)
+    tos = _local_times(time, signals, fit, fit.anchors[fitting][[ic is not None for ic in ics]],
+                       to_t, half)
     out: list[_Candidate] = []
     dropped = 0
-    for anchor, misfit in zip(fit.anchors, fit.misfit, strict=True):
+    ic_of = iter(ics)
+    to_of = iter(tos)
+    for anchor, fits in zip(fit.anchors, fitting, strict=True):
         inside = time[0] <= anchor + ic_t - half and anchor + ic_t + half <= time[-1]
-        ic = _local_time(time, signals, fit, anchor, ic_t, half) if misfit <= limit else None
+        ic = next(ic_of) if fits else None
         if ic is None:
             # A stride cut by the clip's ends is not a dropped step; a bad fit inside is.
             dropped += int(inside)
             continue
-        to = _local_time(time, signals, fit, anchor, to_t, half)
-        out.append(_Candidate(foot=foot, ic=ic, to=to))
+        out.append(_Candidate(foot=foot, ic=ic, to=next(to_of)))
     return out, dropped
 
 
-def _local_time(time: FloatArray, signals: FloatArray, fit: StrideFit, anchor: float,
-                event: float, half: float) -> float | None:
-    """Event time of one stride from aligning a short window around it to the template."""
+def _local_times(time: FloatArray, signals: FloatArray, fit: StrideFit, anchors: FloatArray,
+                 event: float, half: float) -> list[float | None]:
+    """Event time of each stride from aligning a short window around it to the template.
+
+    None for a stride with fewer than three frames seen in the window or
+    whose alignment fails.
+    """
     lo, hi = max(event - half, fit.grid[0]), min(event + half, fit.grid[-1])
-    m = window(time, anchor + lo, anchor + hi)
-    if np.isfinite(signals[m]).any(1).sum() < 3:
-        return None
-    shift, _ = align(time, signals, anchor, fit.grid, fit.template, lo, hi, 0.6 * half)
-    if shift is None:
-        return None
-    return float(anchor + shift + event)
+    seen = np.array([np.isfinite(signals[window(time, a + lo, a + hi)]).any(1).sum() >= 3
+                     for a in anchors], dtype=bool)
+    shifts, _ = align_many(time, signals, anchors[seen], fit.grid, fit.template, lo, hi,
+                           0.6 * half)
+    found = iter(shifts)
+    out: list[float | None] = []
+    for anchor, ok in zip(anchors, seen, strict=True):
+        shift = next(found) if ok else None
+        out.append(None if shift is None else float(anchor + shift + event))
+    return out
 
 
 def _assemble(cands: list[_Candidate], period: float) -> tuple[list[_Candidate], int]:
