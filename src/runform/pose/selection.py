@@ -8,6 +8,7 @@ people is never used.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,11 +21,18 @@ _MAX_JUMP = 0.6
 """A person may move at most this many body sizes between linked detections."""
 _MAX_GAP_S = 1.0
 """A track not seen for this long is closed."""
+_ROW = len(LANDMARK_NAMES) * (2 + 1 + 1 + 3)
+"""Floats stored per detection: position, depth, visibility, world."""
+_COPY_ROWS = 4096
+"""Detections copied into the runner's track at a time."""
 
 
 @dataclass
 class _Track:
-    frames: dict[int, PersonPose] = field(default_factory=dict)
+    frames: array = field(default_factory=lambda: array("q"))
+    """Frame index of each detection (a typed array: no Python object per frame)."""
+    rows: array = field(default_factory=lambda: array("q"))
+    """Row of each detection in the selector's landmark table."""
     last_time: float = 0.0
     centre: np.ndarray = field(default_factory=lambda: np.zeros(2))
     size: float = 0.0
@@ -44,11 +52,20 @@ class SelectionReport:
 
 
 class RunnerSelector:
-    """Accumulate detections frame by frame, then return the runner's track."""
+    """Accumulate detections frame by frame, then return the runner's track.
+
+    Landmarks are kept in one growing typed array (:data:`_ROW` floats per
+    detection) rather than as per-frame Python objects, so a long clip costs
+    its numbers and nothing more; tracks not seen for :data:`_MAX_GAP_S` are
+    no longer compared with new detections.
+    """
 
     def __init__(self) -> None:
         self._tracks: list[_Track] = []
-        self._times: list[float] = []
+        self._open: list[_Track] = []
+        self._times = array("d")
+        self._table = array("d")
+        self._rows = 0
         self._max_simultaneous = 0
 
     def add(self, time_s: float, people: list[PersonPose]) -> None:
@@ -56,17 +73,33 @@ class RunnerSelector:
         index = len(self._times)
         self._times.append(time_s)
         self._max_simultaneous = max(self._max_simultaneous, len(people))
-        active = [t for t in self._tracks if time_s - t.last_time <= _MAX_GAP_S]
-        for person in sorted(people, key=lambda p: -p.size):
-            track = _nearest(active, person)
+        # A track closed once stays closed (time only increases).
+        self._open = [t for t in self._open if time_s - t.last_time <= _MAX_GAP_S]
+        active = list(self._open)
+        sized = sorted(((p, p.size) for p in people), key=lambda ps: -ps[1])
+        for person, size in sized:
+            centre = person.centre
+            track = _nearest(active, centre, size)
             if track is None:
                 track = _Track()
                 self._tracks.append(track)
+                self._open.append(track)
             else:
                 active.remove(track)
-            track.frames[index] = person
-            track.last_time, track.centre, track.size = time_s, person.centre, person.size
-            track.total_size += person.size
+            track.frames.append(index)
+            track.rows.append(self._store(person))
+            track.last_time, track.centre, track.size = time_s, centre, size
+            track.total_size += size
+
+    def _store(self, person: PersonPose) -> int:
+        row = np.concatenate([np.ravel(person.position), np.ravel(person.depth),
+                              np.ravel(person.visibility), np.ravel(person.world)])
+        if row.size != _ROW:
+            raise ValueError(f"Expected {_ROW} landmark values per person (33 x 2 positions, "
+                             f"depths, visibilities, 33 x 3 world), but got {row.size}.")
+        self._table.frombytes(row.astype(np.float64).tobytes())
+        self._rows += 1
+        return self._rows - 1
 
     def result(self, width: int, height: int) -> tuple[PoseTrack, SelectionReport]:
         """Build the runner's :class:`PoseTrack` (NaN where absent) and a report."""
@@ -75,10 +108,20 @@ class RunnerSelector:
         depth, vis = np.full((n_frames, n), np.nan), np.full((n_frames, n), np.nan)
         world = np.full((n_frames, n, 3), np.nan)
         best = max(self._tracks, key=lambda t: t.total_size, default=None)
-        for i, person in (best.frames.items() if best else []):
-            position[i], depth[i], vis[i], world[i] = (person.position, person.depth,
-                                                       person.visibility, person.world)
-        track = PoseTrack.from_arrays(self._times, position, width=width, height=height,
+        if best is not None:
+            table = np.frombuffer(self._table, dtype=np.float64).reshape(-1, _ROW)
+            frames = np.frombuffer(best.frames, dtype=np.int64)
+            picked = np.frombuffer(best.rows, dtype=np.int64)
+            for start in range(0, frames.size, _COPY_ROWS):  # no full-size temporary
+                f = frames[start:start + _COPY_ROWS]
+                rows = table[picked[start:start + _COPY_ROWS]]
+                position[f] = rows[:, :2 * n].reshape(-1, n, 2)
+                depth[f] = rows[:, 2 * n:3 * n]
+                vis[f] = rows[:, 3 * n:4 * n]
+                world[f] = rows[:, 4 * n:].reshape(-1, n, 3)
+            del table, frames, picked  # release the buffers so the arrays may grow again
+        times = np.frombuffer(self._times, dtype=np.float64).copy()
+        track = PoseTrack.from_arrays(times, position, width=width, height=height,
                                       depth=depth, visibility=vis, world=world)
         seen = sum(len(t.frames) >= 0.1 * n_frames for t in self._tracks)
         report = SelectionReport(people_seen=seen, max_simultaneous=self._max_simultaneous,
@@ -86,11 +129,11 @@ class RunnerSelector:
         return track, report
 
 
-def _nearest(tracks: list[_Track], person: PersonPose) -> _Track | None:
+def _nearest(tracks: list[_Track], centre: np.ndarray, size: float) -> _Track | None:
     best, best_cost = None, _MAX_JUMP
     for track in tracks:
-        scale = max(track.size, person.size, 1.0)
-        cost = float(np.hypot(*(track.centre - person.centre))) / scale
+        scale = max(track.size, size, 1.0)
+        cost = float(np.hypot(*(track.centre - centre))) / scale
         if cost < best_cost:
             best, best_cost = track, cost
     return best
