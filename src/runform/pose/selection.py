@@ -23,7 +23,7 @@ _MAX_GAP_S = 1.0
 """A track not seen for this long is closed."""
 _ROW = len(LANDMARK_NAMES) * (2 + 1 + 1 + 3)
 """Floats stored per detection: position, depth, visibility, world."""
-_COPY_ROWS = 4096
+_COPY_ROWS = 1024
 """Detections copied into the runner's track at a time."""
 
 
