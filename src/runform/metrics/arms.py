@@ -12,6 +12,7 @@ from runform.metrics.base import (
     MetricContext,
     confidence,
     frame_series_entry,
+    frames_between,
     measured,
     standard_error,
     stride_bounds,
@@ -92,7 +93,7 @@ def swing_per_stride(time: FloatArray, upper_arm: FloatArray,
     """
     out = np.full((len(bounds), 2), np.nan)
     for i, (t0, t1) in enumerate(bounds):
-        seg = upper_arm[(time >= t0) & (time < t1)]
+        seg = upper_arm[frames_between(time, t0, t1)]
         found = np.isfinite(seg)
         if found.sum() >= 4 and found.mean() >= MIN_COVERAGE:
             out[i] = (seg[found].max(), -seg[found].min())

@@ -223,12 +223,24 @@ def step_bounds(ctx: MetricContext) -> list[tuple[float, float]]:
     return list(zip(ics[:-1], ics[1:], strict=False))
 
 
+def frames_between(time: FloatArray, start: float, end: float, *,
+                   include_end: bool = False) -> slice:
+    """Frames with ``start <= time < end`` (``<= end`` with ``include_end``), as a slice.
+
+    ``time`` must be increasing (a track's is). A binary search: a mask over
+    the whole clip for every step would make long clips cost the square of
+    their length.
+    """
+    return slice(int(np.searchsorted(time, start, side="left")),
+                 int(np.searchsorted(time, end, side="right" if include_end else "left")))
+
+
 def interval_means(time: FloatArray, series: FloatArray,
                    bounds: list[tuple[float, float]]) -> FloatArray:
     """Mean of a per-frame series over each [start, end) interval (NaN if empty)."""
     out = np.full(len(bounds), np.nan)
     for i, (t0, t1) in enumerate(bounds):
-        seg = series[(time >= t0) & (time < t1)]
+        seg = series[frames_between(time, t0, t1)]
         seg = seg[np.isfinite(seg)]
         if seg.size:
             out[i] = seg.mean()

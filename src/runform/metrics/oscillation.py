@@ -22,6 +22,7 @@ from runform.metrics.base import (
     FloatArray,
     MetricContext,
     confidence,
+    frames_between,
     measured,
     standard_error,
     step_bounds,
@@ -56,7 +57,7 @@ def oscillation_per_step(time: FloatArray, hip_y: FloatArray,
     """
     out = np.full(len(bounds), np.nan)
     for i, (t0, t1) in enumerate(bounds):
-        seg = hip_y[(time >= t0) & (time <= t1)]
+        seg = hip_y[frames_between(time, t0, t1, include_end=True)]
         seg = seg[np.isfinite(seg)]
         if seg.size >= MIN_FRAMES_PER_STEP:
             out[i] = float(seg.max() - seg.min())
