@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from runform.annotate import scene_from_measurement
-from runform.output.plots import PlotBand, bands_from_profile, series_chart
+from runform.output.plots import PlotBand, bands_from_profile, envelope, series_chart
 from runform.output.report import (
     ReportData,
     build_charts,
@@ -181,6 +181,24 @@ def test_charts_shade_the_typical_range_and_skip_what_was_not_measured(analysed)
                                          band=PlotBand(-0.5, 0.5, -0.8, 0.8)) or "")[1]
     plain = data_uri_bytes(series_chart(t, np.sin(t), ylabel="x") or "")[1]
     assert shaded.count(b"#34c76e") > plain.count(b"#34c76e")  # the green band
+
+
+def test_long_series_are_drawn_as_their_envelope_with_gaps_kept():
+    t = np.arange(36_000) / 30.0  # 20 minutes at 30 fps
+    y = np.sin(t) + 0.01 * t
+    y[5000] = 50.0  # one spike
+    y[20_000:21_000] = np.nan  # a gap of 33 s
+    tp, yp = envelope(t, y, max_points=1600)
+    assert tp.size <= 1600 and np.all(np.diff(tp) >= 0)
+    assert np.nanmax(yp) == 50.0 and np.nanmin(yp) == np.nanmin(y)
+    inside_gap = (tp > t[20_050]) & (tp < t[20_950])
+    assert inside_gap.any() and np.isnan(yp[inside_gap]).all()
+    assert not np.isnan(yp[tp < t[19_900]]).any()
+    short_t, short_y = envelope(t[:1600], y[:1600], max_points=1600)
+    assert np.array_equal(short_t, t[:1600])
+    assert np.array_equal(short_y, y[:1600])
+    big = data_uri_bytes(series_chart(t, y, ylabel="x") or "")[1]
+    assert len(big) < 400_000  # every frame drawn was ~1.5 MB of SVG
 
 
 def test_caveats_name_view_frame_rate_detection_and_low_confidence():
