@@ -57,6 +57,8 @@ _PERIODIC_WEIGHT = 2.0
 in units of its typical size)."""
 _PERIODIC_CLIP = 5.0
 """Largest periodicity evidence per frame, in units of its typical size."""
+_VITERBI_CHUNK = 4096
+"""Frames turned into Python floats at a time by the labelling recursion."""
 
 
 @dataclass(frozen=True)
@@ -115,27 +117,53 @@ def _transition_costs(pos: FloatArray, li: list[int], ri: list[int]) -> FloatArr
 
 
 def _viterbi(unary: FloatArray, trans: FloatArray) -> BoolArray:
-    """Best binary labelling given per-frame costs (T, 2) and triple costs (T, 2, 2, 2)."""
+    """Best binary labelling given per-frame costs (T, 2) and triple costs (T, 2, 2, 2).
+
+    The recursion runs on Python floats, a chunk of frames at a time: it runs
+    for every frame of the clip, and NumPy calls on 2 x 2 arrays cost far more
+    than their arithmetic. Ties (and NaN) resolve as ``numpy.argmin`` does.
+    """
     n = unary.shape[0]
     if n == 0:
         return np.zeros(0, bool)
     if n == 1:
         return np.array([unary[0, 1] < unary[0, 0]])
-    # d[b, c]: best cost of frames 0..t with labels b at t-1 and c at t.
-    d = unary[0][:, None] + unary[1][None, :]
-    back = np.zeros((n, 2, 2), dtype=np.int8)
-    for t in range(2, n):
-        # total[a, b, c] = d[a, b] + trans[t, a, b, c]
-        total = d[:, :, None] + trans[t]
-        back[t] = np.argmin(total, axis=0)
-        d = np.min(total, axis=0) + unary[t][None, :]
-    b, c = np.unravel_index(int(np.argmin(d)), d.shape)
+    # d[b][c] (here d00, d01, d10, d11): best cost of frames 0..t with labels b at t-1, c at t.
+    (u0, u1), (v0, v1) = unary[0].tolist(), unary[1].tolist()
+    d00, d01, d10, d11 = u0 + v0, u0 + v1, u1 + v0, u1 + v1
+    back = np.zeros((n, 4), dtype=np.int8)
+    flat = trans.reshape(n, 8)  # [a, b, c] -> 4a + 2b + c
+    for start in range(2, n, _VITERBI_CHUNK):
+        stop = min(n, start + _VITERBI_CHUNK)
+        chosen: list[int] = []
+        for (t000, t001, t010, t011, t100, t101, t110, t111), (w0, w1) in zip(
+                flat[start:stop].tolist(), unary[start:stop].tolist(), strict=True):
+            # new d[b][c] = min over a of d[a][b] + trans[a, b, c], then + unary[c].
+            a00, e00 = _first_min(d00 + t000, d10 + t100)
+            a01, e01 = _first_min(d00 + t001, d10 + t101)
+            a10, e10 = _first_min(d01 + t010, d11 + t110)
+            a11, e11 = _first_min(d01 + t011, d11 + t111)
+            chosen += (a00, a01, a10, a11)
+            d00, d01, d10, d11 = e00 + w0, e01 + w1, e10 + w0, e11 + w1
+        back[start:stop] = np.asarray(chosen, dtype=np.int8).reshape(-1, 4)
+    b, c = divmod(_first_index_of_min((d00, d01, d10, d11)), 2)
     states = np.zeros(n, dtype=bool)
     states[-1], states[-2] = bool(c), bool(b)
     for t in range(n - 1, 1, -1):
-        a = back[t, int(states[t - 1]), int(states[t])]
-        states[t - 2] = bool(a)
+        states[t - 2] = bool(back[t, 2 * int(states[t - 1]) + int(states[t])])
     return states
+
+
+def _first_min(x: float, y: float) -> tuple[int, float]:
+    """Index and value of the smaller of two, as ``numpy.argmin``: the first on a tie or NaN."""
+    if y < x or (y != y and x == x):  # y != y: y is NaN
+        return 1, y
+    return 0, x
+
+
+def _first_index_of_min(values: tuple[float, ...]) -> int:
+    """``numpy.argmin`` of a few floats (the first minimum; the first NaN wins)."""
+    return int(np.argmin(np.array(values)))
 
 
 def _near_cost(values: FloatArray, li: list[int], ri: list[int], near_left: bool,
