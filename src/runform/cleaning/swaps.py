@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from runform.cleaning.filters import nanmedian_small
 from runform.pose.schema import LANDMARK_INDEX
 
 FloatArray = npt.NDArray[np.float64]
@@ -231,14 +232,14 @@ def _periodic_cost(pos: FloatArray, time: FloatArray, li: list[int], ri: list[in
     ref_l, ref_r = ref[:, li] - hip[:, None, :], ref[:, ri] - hip[:, None, :]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        pred_l = np.nanmedian(np.stack([_shifted(ref_l, time, -period),
-                                        _shifted(ref_l, time, period),
-                                        _shifted(ref_r, time, -period / 2),
-                                        _shifted(ref_r, time, period / 2)]), axis=0)
-        pred_r = np.nanmedian(np.stack([_shifted(ref_r, time, -period),
-                                        _shifted(ref_r, time, period),
-                                        _shifted(ref_l, time, -period / 2),
-                                        _shifted(ref_l, time, period / 2)]), axis=0)
+        pred_l = nanmedian_small(np.stack([_shifted(ref_l, time, -period),
+                                           _shifted(ref_l, time, period),
+                                           _shifted(ref_r, time, -period / 2),
+                                           _shifted(ref_r, time, period / 2)]), axis=0)
+        pred_r = nanmedian_small(np.stack([_shifted(ref_r, time, -period),
+                                           _shifted(ref_r, time, period),
+                                           _shifted(ref_l, time, -period / 2),
+                                           _shifted(ref_l, time, period / 2)]), axis=0)
 
     def dist(a: FloatArray, b: FloatArray) -> FloatArray:
         d = np.linalg.norm(a - b, axis=-1)
@@ -282,7 +283,7 @@ def periodic_outliers(position: FloatArray, time: FloatArray, period: float | No
         for idx, own, other in ((li, left, right), (ri, right, left)):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
-                pred = np.nanmedian(np.stack([
+                pred = nanmedian_small(np.stack([
                     _shifted(own, time, -period), _shifted(own, time, period),
                     _shifted(other, time, -period / 2), _shifted(other, time, period / 2)]),
                     axis=0)
