@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runform.cleaning import clean_track, fill_short_gaps, lowpass
-from runform.cleaning.filters import hampel_mask, runs
+from runform.cleaning.filters import hampel_mask, nanmedian_small, runs
 from runform.pose.schema import LANDMARK_INDEX, LANDMARK_NAMES
 from runform.pose.track import PoseTrack
 from tests.synthetic_tracks import LEG_PARTS, synthetic_run
@@ -159,3 +161,18 @@ def test_clean_track_never_raises_on_odd_tracks(track: PoseTrack) -> None:
     assert cleaned.facing in ("left", "right")
     assert cleaned.view in ("side", "front", "rear")
     assert cleaned.swaps_repaired >= 0
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_nanmedian_small_is_numpys_nanmedian(seed):
+    rng = np.random.default_rng(seed)
+    shape = tuple(int(v) for v in rng.integers(1, 6, size=rng.integers(1, 4)))
+    a = np.round(rng.normal(0, 5, shape), 1)  # ties and signed zeros
+    a[rng.random(shape) < rng.uniform(0.0, 0.9)] = np.nan
+    a[rng.random(shape) < 0.05] = np.inf
+    a[rng.random(shape) < 0.05] = -np.inf
+    for axis in range(a.ndim):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN lanes
+            want = np.nanmedian(a, axis=axis)
+        assert np.array_equal(nanmedian_small(a, axis), want, equal_nan=True)
