@@ -13,6 +13,7 @@ from runform.output.landmarks import write_landmarks_csv
 
 if TYPE_CHECKING:
     from runform.pipeline import Analysis
+    from runform.pose.selection import SelectionReport
 
 SCHEMA_VERSION = "0.1"
 RESULT_FILES = ("summary.json", "landmarks.csv", "steps.csv", "frames.csv", "annotated.mp4",
@@ -49,8 +50,19 @@ def build_summary(analysis: Analysis) -> dict[str, Any]:
     }
     if analysis.measurement is not None:
         summary.update(analysis.measurement.to_summary())
-        summary["warnings"] = list(analysis.warnings)
+    summary["warnings"] = list(analysis.warnings) + _people_warnings(analysis.selection)
     return summary
+
+
+def _people_warnings(selection: SelectionReport) -> list[str]:
+    """One line when someone besides the runner was in view (the summary's ``people``)."""
+    if selection.max_simultaneous <= 1:
+        return []
+    others = max(selection.people_seen - 1, 1)
+    who = "another person was" if others == 1 else f"{others} other people were"
+    return [f"Besides the runner, {who} in view (up to {selection.max_simultaneous} people in "
+            "one frame); runform measured the person who was largest in view over the clip. "
+            "Check in the annotated video that this is the runner."]
 
 
 def write_results(analysis: Analysis, out: Path, *,
