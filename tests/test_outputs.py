@@ -277,6 +277,27 @@ def test_landmarks_csv_round_trip_keeps_values_and_gaps(tmp_path):
     assert (back.width, back.height) == (track.width, track.height)
 
 
+def test_landmarks_reader_reads_empty_cells_anywhere_and_any_line_ending(tmp_path):
+    track = _awkward_track(seed=5)
+    path = tmp_path / "landmarks.csv"
+    write_landmarks_csv(path, track)
+    back = read_landmarks_csv(path, width=10, height=10)
+    assert np.array_equal(np.isnan(back.position), np.isnan(track.position))
+    finite = np.isfinite(track.position)
+    assert np.abs(back.position[finite] - track.position[finite]).max() <= 5e-4 + 1e-9
+    assert np.array_equal(back.position[np.isinf(track.position)],
+                          track.position[np.isinf(track.position)])
+    assert np.isinf(back.depth[6, 0]) and np.isnan(back.visibility[7]).all()
+    # Unix line ends, no final newline, a row whose first landmark cells are empty.
+    lines = path.read_text().splitlines()
+    cells = lines[2].split(",")
+    lines[2] = ",".join([cells[0], "", "", *cells[3:-1], ""])
+    path.write_text("\n".join(lines))
+    again = read_landmarks_csv(path, width=10, height=10)
+    assert np.isnan(again.position[1, 0]).all() and np.isnan(again.visibility[1, -1])
+    assert np.array_equal(again.position[2:], back.position[2:], equal_nan=True)
+
+
 @pytest.mark.parametrize(("text", "match"), [
     ("", "found an empty file"),
     ("time_s,nose_x\n0,1\n", "found 2 columns"),

@@ -8,14 +8,21 @@ World landmarks are not saved, so they come back as NaN.
 from __future__ import annotations
 
 import csv
+import io
+from itertools import islice
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
+import numpy.typing as npt
 
 from runform.errors import ResultReadError
 from runform.output.landmarks import landmark_columns
 from runform.pose.schema import LANDMARK_NAMES
 from runform.pose.track import PoseTrack
+
+READ_CHUNK_ROWS = 2000
+"""Rows parsed at a time (bounds the text held at once)."""
 
 
 def read_landmarks_csv(path: Path, *, width: int, height: int) -> PoseTrack:
@@ -43,15 +50,14 @@ def read_landmarks_csv(path: Path, *, width: int, height: int) -> PoseTrack:
         raise ResultReadError(f"Expected the pose track {path}, but it does not exist.")
     expected = landmark_columns()
     with path.open(newline="", encoding="utf-8") as handle:
-        rows = csv.reader(handle)
-        header = next(rows, None)
+        first = handle.readline()
+        header = next(csv.reader([first]), None) if first else None
         if header != expected:
             found = "an empty file" if header is None else f"{len(header)} columns"
             raise ResultReadError(f"Expected {path.name} with the {len(expected)} columns "
                                   f"time_s, nose_x, ... written by runform, but found {found}.")
         try:
-            data = np.array([[float(v) if v else np.nan for v in row] for row in rows],
-                            dtype=np.float64).reshape(-1, len(expected))
+            data = _read_numbers(handle, len(expected))
         except ValueError as exc:
             raise ResultReadError(f"Expected numbers in {path.name}, but {exc}.") from exc
     if data.shape[0] == 0:
@@ -62,3 +68,24 @@ def read_landmarks_csv(path: Path, *, width: int, height: int) -> PoseTrack:
                                      depth=block[..., 2], visibility=block[..., 3])
     except ValueError as exc:
         raise ResultReadError(f"Expected a valid pose track in {path.name}, but {exc}") from exc
+
+
+def _read_numbers(handle: TextIO, columns: int) -> npt.NDArray[np.float64]:
+    """Parse the rows after the header, a chunk of lines at a time, with NumPy's C parser.
+
+    Empty cells (missing values) become ``nan`` first. Raises ValueError for
+    a cell that is not a number or a row of another length.
+    """
+    blocks = [np.empty((0, columns))]
+    while lines := list(islice(handle, READ_CHUNK_ROWS)):
+        text = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+        for _ in range(2):  # ",,," needs two passes: replacements do not overlap
+            text = text.replace(",,", ",nan,")
+        text = text.replace(",\r\n", ",nan\r\n").replace(",\n", ",nan\n")
+        text = "\n".join(f"nan{line}" if line.startswith(",") else line
+                         for line in text.split("\n"))
+        block = np.loadtxt(io.StringIO(text), delimiter=",", dtype=np.float64, ndmin=2)
+        if block.shape[1] != columns:
+            raise ValueError(f"its rows have {block.shape[1]} values, not {columns}")
+        blocks.append(block)
+    return np.concatenate(blocks)
