@@ -98,9 +98,18 @@ def analyze(video: str | Path, config: AnalysisConfig | None = None, *,
     model = resolve_model(config.model)
     profile = load_profile(config.profile)
     read = ReadReport()
-    warm = _warm_up_imports()
-    track, selection = extract_pose(path, info, config, model, estimator=estimator,
-                                    progress=progress, read_report=read)
+    input_sha256 = _Background(sha256_file, path)  # hashlib releases the GIL: a free core does it
+    owned = estimator is None
+    est = estimator or pose_estimator(model, config)
+    try:
+        # Started once the model has loaded, so that these imports (which hold the GIL) do not
+        # slow down importing MediaPipe; they overlap the pose model instead.
+        warm = _warm_up_imports()
+        track, selection = extract_pose(path, info, config, model, estimator=est,
+                                        progress=progress, read_report=read)
+    finally:
+        if owned:
+            est.close()
     warm.join()
     from runform.measure import measure
     from runform.output.results import build_summary, write_results
@@ -109,7 +118,8 @@ def analyze(video: str | Path, config: AnalysisConfig | None = None, *,
         raise NoRunnerError(f"Expected a runner in {path.name}, but no person was detected in "
                             f"any of its {len(track)} frames.")
     measurement = measure(track, config)
-    analysis = Analysis(video=info, input_sha256=sha256_file(path), model=model, config=config,
+    analysis = Analysis(video=info, input_sha256=input_sha256.result(), model=model,
+                        config=config,
                         track=track, selection=selection, measurement=measurement,
                         warnings=_read_warnings(read, path) + measurement.warnings)
     analysis.summary = score_summary(build_summary(analysis), profile,
@@ -131,12 +141,11 @@ def extract_pose(path: Path, info: VideoInfo, config: AnalysisConfig, model: Mod
     ``read_report`` to learn afterwards whether the file decoded whole.
     """
     owned = estimator is None
-    est: PoseEstimator = estimator or MediaPipePoseEstimator(model.path,
-                                                             max_people=config.max_people)
+    est: PoseEstimator = estimator or pose_estimator(model, config)
     selector = RunnerSelector()
     try:
         for frame in prefetch(iter_frames(path, report=read_report)):
-            people = est.detect(frame.image, int(round(frame.time_s * 1000.0)))
+            people = est.detect(frame.image, estimator_time_ms(frame.time_s))
             selector.add(frame.time_s / config.slowmo, people)
             if progress is not None:
                 progress(frame.index + 1, info.frame_count)
@@ -144,6 +153,20 @@ def extract_pose(path: Path, info: VideoInfo, config: AnalysisConfig, model: Mod
         if owned:
             est.close()
     return selector.result(info.width, info.height)
+
+
+def pose_estimator(model: ModelFile, config: AnalysisConfig) -> MediaPipePoseEstimator:
+    """Return the MediaPipe estimator :func:`extract_pose` runs, with its options.
+
+    ``benchmarks/bench.py`` builds its pure-inference baseline here too, so the
+    baseline drives MediaPipe exactly as an analysis does.
+    """
+    return MediaPipePoseEstimator(model.path, max_people=config.max_people)
+
+
+def estimator_time_ms(time_s: float) -> int:
+    """Return the estimator timestamp (ms) of a frame shown at ``time_s`` on the video clock."""
+    return int(round(time_s * 1000.0))
 
 
 _AFTER_POSE_MODULES = ("runform.measure", "runform.output.results", "runform.output.review")
@@ -163,6 +186,30 @@ def _warm_up_imports() -> threading.Thread:
     thread = threading.Thread(target=load, name="runform-imports", daemon=True)
     thread.start()
     return thread
+
+
+class _Background:
+    """Run ``fn(*args)`` in a daemon thread; :meth:`result` waits and returns (or re-raises)."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        self._value: Any = None
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                self._value = fn(*args)
+            except BaseException as exc:  # handed to the caller of result(), not swallowed
+                self._error = exc
+
+        self._thread = threading.Thread(target=run, name="runform-background", daemon=True)
+        self._thread.start()
+
+    def result(self) -> Any:
+        """Wait for the call to finish and return its value, or raise its exception."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 def _read_warnings(read: ReadReport, path: Path) -> list[str]:
