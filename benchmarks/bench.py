@@ -3,42 +3,59 @@
 Run from the repository root::
 
     python benchmarks/bench.py                       # lite, full (and heavy if built)
-    python benchmarks/bench.py --models lite --seconds 10 --long-seconds 60
+    python benchmarks/bench.py --models lite --reps 1 --long-seconds 0
 
-For each model, on the same 1080p 30 fps clip, it measures in one run:
+For each model, on the same 1920x1080 30 fps clips, it measures in one run:
 
-* the pure inference rate of the pose model on frames decoded beforehand
-  (the limit: nothing else can be faster than this);
+* the pure inference rate: the same :class:`~runform.pose.estimator.MediaPipePoseEstimator`
+  that ``analyze`` builds (:func:`runform.pipeline.pose_estimator`, same options,
+  same timestamps, the same upright RGB frames in the same order) timed on
+  frames decoded beforehand, so decoding is not counted. Only the ``detect``
+  calls are timed (model loading is not); this is the limit, nothing end to
+  end can be faster;
 * ``runform analyze --no-video`` and ``runform analyze`` (with the annotated
-  video) end to end, as subprocesses;
-* peak RSS of ``analyze`` for a short and a long clip (flat memory check).
+  video) end to end, each a fresh process timed from launch to exit, so
+  Python start-up, imports and model loading count against them;
+* peak RSS of those processes, for a short and a long clip (flat memory check).
 
-It prints a table with frames per second, each end-to-end run's ratio to the
-pure-inference time, and peak RSS. Timings are noisy on shared machines: run
-it on an idle machine and compare numbers from the same run only.
+Each (pure, no-video, video) triple runs back to back ``--reps`` times; a
+ratio is end-to-end time over the pure-inference time of the same repetition
+and the table shows medians. The long clip runs once per model. The load
+average (1 min) before each run is recorded: the machine may be shared, and
+ratios measured under load are not comparable with quiet ones.
+
+Clips are built once from ``--source`` (looped at its real speed and scaled to
+1080p) and cached in ``~/.cache/runform/bench``.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import islice
 from pathlib import Path
 
 import av
 
 from runform.config import AnalysisConfig
 from runform.errors import ModelError
-from runform.pose.estimator import MediaPipePoseEstimator
 from runform.pose.models import resolve_model
 from runform.video import iter_frames
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = REPO / "sample_videos" / "good_form.mp4"
+CACHE = Path.home() / ".cache" / "runform" / "bench"
+CHUNK = 150
+"""Frames decoded ahead at a time for the pure-inference run (about 0.9 GB at 1080p)."""
 
 
 def make_clip(source: Path, target: Path, *, seconds: float, width: int = 1920,
@@ -75,22 +92,55 @@ def make_clip(source: Path, target: Path, *, seconds: float, width: int = 1920,
     return target
 
 
-def pure_inference_fps(clip: Path, model: str) -> tuple[float, int]:
-    """Pose-model frames per second on frames already decoded into memory."""
-    frames = [(f.image, f.time_s) for f in iter_frames(clip)]
-    estimator = MediaPipePoseEstimator(resolve_model(model).path,
-                                       max_people=AnalysisConfig().max_people)
-    estimator.detect(frames[0][0], 0)  # warm-up outside the timing
-    start = time.perf_counter()
-    for image, t in frames[1:]:
-        estimator.detect(image, int(round(t * 1000)))
-    elapsed = time.perf_counter() - start
-    estimator.close()
-    return (len(frames) - 1) / elapsed, len(frames)
+def cached_clip(source: Path, seconds: float) -> Path:
+    """Return the benchmark clip of ``seconds`` made from ``source``, building it once."""
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:12]
+    target = CACHE / f"{source.stem}-{digest}-1920x1080-30fps-{seconds:g}s.mp4"
+    if not target.is_file():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".partial.mp4")
+        make_clip(source, partial, seconds=seconds)
+        partial.replace(target)
+    return target
+
+
+def pure_inference_s(clip: Path, model: str) -> tuple[float, int]:
+    """Seconds spent in the estimator's ``detect`` over every frame, and the frame count.
+
+    Frames are decoded :data:`CHUNK` at a time before their inference, so memory
+    stays bounded on long clips and decoding never overlaps the timed calls.
+    """
+    from runform.pipeline import estimator_time_ms, pose_estimator
+
+    config = AnalysisConfig(model=model)
+    estimator = pose_estimator(resolve_model(model), config)
+    frames = iter_frames(clip)
+    spent, n = 0.0, 0
+    try:
+        while chunk := [(f.image, f.time_s) for f in islice(frames, CHUNK)]:
+            start = time.perf_counter()
+            for image, t in chunk:
+                estimator.detect(image, estimator_time_ms(t))
+            spent += time.perf_counter() - start
+            n += len(chunk)
+    finally:
+        estimator.close()
+    return spent, n
+
+
+def pure_inference_in_child(clip: Path, model: str) -> tuple[float, int]:
+    """Run :func:`pure_inference_s` in a child process, away from this one's memory."""
+    code = ("import sys; from pathlib import Path; sys.path.insert(0, sys.argv[3]); "
+            "from bench import pure_inference_s; "
+            "print(*pure_inference_s(Path(sys.argv[1]), sys.argv[2]))")
+    out = subprocess.run([sys.executable, "-c", code, str(clip), model,
+                          str(Path(__file__).parent)], check=True, capture_output=True,
+                         text=True).stdout.split()
+    return float(out[-2]), int(out[-1])
 
 
 def run_analyze(clip: Path, model: str, *, video: bool) -> tuple[float, float]:
-    """Wall time (s) and peak RSS (MB) of one ``runform analyze`` subprocess."""
+    """Wall time (s, launch to exit) and peak RSS (MB) of one ``runform analyze`` process."""
     with tempfile.TemporaryDirectory() as out:
         cmd = [sys.executable, "-m", "runform", "analyze", str(clip), "--model", model,
                "--out", out, "--quiet"] + ([] if video else ["--no-video"])
@@ -103,50 +153,90 @@ def run_analyze(clip: Path, model: str, *, video: bool) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024.0
 
 
+@dataclass
+class Runs:
+    """Measurements of one model on one clip."""
+
+    frames: int = 0
+    pure: list[float] = field(default_factory=list)
+    no_video: list[float] = field(default_factory=list)
+    video: list[float] = field(default_factory=list)
+    rss: list[float] = field(default_factory=list)
+    load: list[float] = field(default_factory=list)
+
+    def fps(self, times: list[float]) -> float:
+        """Frames per second of the median time."""
+        return self.frames / statistics.median(times)
+
+    def ratio(self, times: list[float]) -> float:
+        """Median of each run's time over the pure-inference time of its repetition."""
+        return statistics.median(t / p for t, p in zip(times, self.pure, strict=True))
+
+
+def measure(clip: Path, model: str, reps: int, log: list[dict[str, object]]) -> Runs:
+    """Run (pure, no-video, video) ``reps`` times back to back on ``clip``."""
+    runs = Runs()
+    for rep in range(reps):
+        for kind in ("pure", "no_video", "video"):
+            load = os.getloadavg()[0]
+            runs.load.append(load)
+            if kind == "pure":
+                seconds, runs.frames = pure_inference_in_child(clip, model)
+                rss = None
+            else:
+                seconds, rss = run_analyze(clip, model, video=kind == "video")
+                runs.rss.append(rss)
+            getattr(runs, kind).append(seconds)
+            log.append({"model": model, "clip": clip.name, "rep": rep, "run": kind,
+                        "seconds": round(seconds, 3), "peak_rss_mb": rss, "load_1min": load})
+            print(f"  {model} {clip.name} rep {rep + 1} {kind}: {seconds:.2f} s"
+                  + (f", {rss:.0f} MB" if rss else "") + f", load {load:.2f}",
+                  file=sys.stderr, flush=True)
+    return runs
+
+
 def main() -> None:
     """Parse arguments, build the clips, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
     parser.add_argument("--models", nargs="+", default=None)
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--long-seconds", type=float, default=60.0)
+    parser.add_argument("--long-seconds", type=float, default=60.0,
+                        help="long clip for the memory check (0 skips it)")
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--json", type=Path, default=None, help="also write every run here")
     args = parser.parse_args()
     models = args.models or [m for m in ("lite", "full", "heavy") if _available(m)]
-    with tempfile.TemporaryDirectory() as tmp:
-        short = make_clip(args.source, Path(tmp) / "short.mp4", seconds=args.seconds)
-        long = make_clip(args.source, Path(tmp) / "long.mp4", seconds=args.long_seconds)
-        print(f"clip: 1920x1080 30 fps, {args.seconds:g} s and {args.long_seconds:g} s, "
-              f"from {args.source.name}; {os.cpu_count()} cores")
-        header = (f"{'model':<6} {'pure fps':>8} {'no-video fps':>12} {'ratio':>6} "
-                  f"{'video fps':>9} {'ratio':>6} {'RSS short':>9} {'RSS long':>9}")
-        print(header)
-        for model in models:
-            print(_row(model, short, long), flush=True)
+    short = cached_clip(args.source, args.seconds)
+    long = cached_clip(args.source, args.long_seconds) if args.long_seconds > 0 else None
+    log: list[dict[str, object]] = []
+    rows = []
+    for model in models:
+        runs = measure(short, model, args.reps, log)
+        long_runs = measure(long, model, 1, log) if long is not None else None
+        rows.append((model, runs, long_runs))
+    _print_table(args, rows)
+    if args.json:
+        args.json.write_text(json.dumps(log, indent=1))
 
 
-def _row(model: str, short: Path, long: Path) -> str:
-    limit_fps, n = _pure_inference_in_child(short, model)
-    t_novideo, rss_short = run_analyze(short, model, video=False)
-    t_video, _ = run_analyze(short, model, video=True)
-    _, rss_long = run_analyze(long, model, video=False)
-    limit_s = n / limit_fps
-    return (f"{model:<6} {limit_fps:8.1f} {n / t_novideo:12.1f} {t_novideo / limit_s:6.2f} "
-            f"{n / t_video:9.1f} {t_video / limit_s:6.2f} {rss_short:8.0f}M {rss_long:8.0f}M")
-
-
-def _pure_inference_in_child(clip: Path, model: str) -> tuple[float, int]:
-    """Run :func:`pure_inference_fps` in a child process.
-
-    Its decoded frames (gigabytes at 1080p) must not live in this process: forked
-    children would count them in their own peak RSS.
-    """
-    code = ("import sys; from pathlib import Path; sys.path.insert(0, sys.argv[3]); "
-            "from bench import pure_inference_fps; "
-            "print(*pure_inference_fps(Path(sys.argv[1]), sys.argv[2]))")
-    out = subprocess.run([sys.executable, "-c", code, str(clip), model,
-                          str(Path(__file__).parent)], check=True, capture_output=True,
-                         text=True).stdout.split()
-    return float(out[-2]), int(out[-1])
+def _print_table(args: argparse.Namespace, rows: list[tuple[str, Runs, Runs | None]]) -> None:
+    loads = [x for _, r, lr in rows for x in r.load + (lr.load if lr else [])]
+    print(f"clip: 1920x1080 30 fps from {args.source.name}, {args.seconds:g} s "
+          f"(median of {args.reps})" + (f" and {args.long_seconds:g} s (once)"
+                                        if args.long_seconds > 0 else "")
+          + f"; {os.cpu_count()} cores; load average (1 min) during runs "
+          f"{min(loads):.2f}-{max(loads):.2f}")
+    print(f"{'model':<6} {'pure fps':>8} {'no-video fps':>12} {'ratio':>6} {'video fps':>9} "
+          f"{'ratio':>6} {'long ratios':>12} {'RSS short':>9} {'RSS long':>9}")
+    for model, runs, long_runs in rows:
+        long_ratios = (f"{long_runs.ratio(long_runs.no_video):.2f} / "
+                       f"{long_runs.ratio(long_runs.video):.2f}" if long_runs else "-")
+        rss_long = f"{max(long_runs.rss):8.0f}M" if long_runs else f"{'-':>9}"
+        print(f"{model:<6} {runs.fps(runs.pure):8.1f} {runs.fps(runs.no_video):12.1f} "
+              f"{runs.ratio(runs.no_video):6.2f} {runs.fps(runs.video):9.1f} "
+              f"{runs.ratio(runs.video):6.2f} {long_ratios:>12} {max(runs.rss):8.0f}M "
+              f"{rss_long}")
 
 
 def _available(model: str) -> bool:

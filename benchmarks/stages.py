@@ -133,7 +133,7 @@ def _instrument(pipeline: Any) -> None:
     for attr in ("probe_video", "resolve_model", "load_profile", "sha256_file",
                  "score_summary"):
         patch(pipeline, attr)
-    patch(pipeline, "MediaPipePoseEstimator", "model load (estimator init)")
+    patch(pipeline, "pose_estimator", "model load (import + init)")
     warm = pipeline._warm_up_imports
 
     def warm_up() -> Any:
