@@ -16,7 +16,9 @@ For each model, on the same 1920x1080 30 fps clips, it measures in one run:
 * ``runform analyze --no-video`` and ``runform analyze`` (with the annotated
   video) end to end, each a fresh process timed from launch to exit, so
   Python start-up, imports and model loading count against them;
-* peak RSS of those processes, for a short and a long clip (flat memory check).
+* peak RSS of those processes, for a short and a long clip (flat memory check);
+* how much CPU other processes used during each run (from ``/proc/stat``), so a
+  table measured on a busy machine says so.
 
 Each (pure, no-video, video) triple runs back to back ``--reps`` times; a
 ratio is end-to-end time over the pure-inference time of the same repetition
@@ -128,29 +130,56 @@ def pure_inference_s(clip: Path, model: str) -> tuple[float, int]:
     return spent, n
 
 
-def pure_inference_in_child(clip: Path, model: str) -> tuple[float, int]:
-    """Run :func:`pure_inference_s` in a child process, away from this one's memory."""
+@dataclass(frozen=True)
+class Child:
+    """What one child process cost and what else ran on the machine meanwhile."""
+
+    wall_s: float
+    peak_rss_mb: float
+    others_cores: float
+    """CPU used by other processes during the run, in cores (0 = the machine was ours)."""
+    stdout: str
+
+
+def run_child(cmd: list[str]) -> Child:
+    """Run ``cmd`` to completion; measure its wall time, peak RSS and everyone else's CPU."""
+    busy, start = _busy_cpu_s(), time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    stdout = proc.stdout.read() if proc.stdout else ""
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    others = (_busy_cpu_s() - busy - usage.ru_utime - usage.ru_stime) / wall
+    if status != 0:
+        raise SystemExit(f"failed ({status}): {' '.join(cmd)}")
+    return Child(wall, usage.ru_maxrss / 1024.0, max(0.0, others), stdout)
+
+
+def _busy_cpu_s() -> float:
+    """CPU seconds all processes have used since boot (from ``/proc/stat``)."""
+    with open("/proc/stat") as stat:
+        ticks = [int(v) for v in stat.readline().split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # minus idle, iowait
+
+
+def pure_inference_in_child(clip: Path, model: str) -> tuple[float, int, float]:
+    """Run :func:`pure_inference_s` in a child process, away from this one's memory.
+
+    Returns the inference seconds, the frame count and the other processes' CPU (cores).
+    """
     code = ("import sys; from pathlib import Path; sys.path.insert(0, sys.argv[3]); "
             "from bench import pure_inference_s; "
             "print(*pure_inference_s(Path(sys.argv[1]), sys.argv[2]))")
-    out = subprocess.run([sys.executable, "-c", code, str(clip), model,
-                          str(Path(__file__).parent)], check=True, capture_output=True,
-                         text=True).stdout.split()
-    return float(out[-2]), int(out[-1])
+    child = run_child([sys.executable, "-c", code, str(clip), model,
+                       str(Path(__file__).parent)])
+    out = child.stdout.split()
+    return float(out[-2]), int(out[-1]), child.others_cores
 
 
-def run_analyze(clip: Path, model: str, *, video: bool) -> tuple[float, float]:
-    """Wall time (s, launch to exit) and peak RSS (MB) of one ``runform analyze`` process."""
+def run_analyze(clip: Path, model: str, *, video: bool) -> Child:
+    """Run one ``runform analyze`` process (wall time from launch to exit)."""
     with tempfile.TemporaryDirectory() as out:
-        cmd = [sys.executable, "-m", "runform", "analyze", str(clip), "--model", model,
-               "--out", out, "--quiet"] + ([] if video else ["--no-video"])
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd)
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - start
-        if status != 0:
-            raise SystemExit(f"analyze failed ({status}): {' '.join(cmd)}")
-    return elapsed, usage.ru_maxrss / 1024.0
+        return run_child([sys.executable, "-m", "runform", "analyze", str(clip), "--model",
+                          model, "--out", out, "--quiet"] + ([] if video else ["--no-video"]))
 
 
 @dataclass
@@ -163,6 +192,7 @@ class Runs:
     video: list[float] = field(default_factory=list)
     rss: list[float] = field(default_factory=list)
     load: list[float] = field(default_factory=list)
+    others: list[float] = field(default_factory=list)
 
     def fps(self, times: list[float]) -> float:
         """Frames per second of the median time."""
@@ -180,17 +210,21 @@ def measure(clip: Path, model: str, reps: int, log: list[dict[str, object]]) -> 
         for kind in ("pure", "no_video", "video"):
             load = os.getloadavg()[0]
             runs.load.append(load)
+            rss: float | None = None
             if kind == "pure":
-                seconds, runs.frames = pure_inference_in_child(clip, model)
-                rss = None
+                seconds, runs.frames, others = pure_inference_in_child(clip, model)
             else:
-                seconds, rss = run_analyze(clip, model, video=kind == "video")
+                child = run_analyze(clip, model, video=kind == "video")
+                seconds, rss, others = child.wall_s, child.peak_rss_mb, child.others_cores
                 runs.rss.append(rss)
+            runs.others.append(others)
             getattr(runs, kind).append(seconds)
             log.append({"model": model, "clip": clip.name, "rep": rep, "run": kind,
-                        "seconds": round(seconds, 3), "peak_rss_mb": rss, "load_1min": load})
+                        "seconds": round(seconds, 3), "peak_rss_mb": rss, "load_1min": load,
+                        "others_cores": round(others, 2)})
             print(f"  {model} {clip.name} rep {rep + 1} {kind}: {seconds:.2f} s"
-                  + (f", {rss:.0f} MB" if rss else "") + f", load {load:.2f}",
+                  + (f", {rss:.0f} MB" if rss else "")
+                  + f", load {load:.2f}, others {others:.2f} cores",
                   file=sys.stderr, flush=True)
     return runs
 
@@ -222,11 +256,13 @@ def main() -> None:
 
 def _print_table(args: argparse.Namespace, rows: list[tuple[str, Runs, Runs | None]]) -> None:
     loads = [x for _, r, lr in rows for x in r.load + (lr.load if lr else [])]
+    others = [x for _, r, lr in rows for x in r.others + (lr.others if lr else [])]
     print(f"clip: 1920x1080 30 fps from {args.source.name}, {args.seconds:g} s "
           f"(median of {args.reps})" + (f" and {args.long_seconds:g} s (once)"
                                         if args.long_seconds > 0 else "")
-          + f"; {os.cpu_count()} cores; load average (1 min) during runs "
-          f"{min(loads):.2f}-{max(loads):.2f}")
+          + f"; {os.cpu_count()} cores; load average (1 min) before runs "
+          f"{min(loads):.2f}-{max(loads):.2f}; other processes used "
+          f"{statistics.median(others):.2f} cores (median, max {max(others):.2f}) during runs")
     print(f"{'model':<6} {'pure fps':>8} {'no-video fps':>12} {'ratio':>6} {'video fps':>9} "
           f"{'ratio':>6} {'long ratios':>12} {'RSS short':>9} {'RSS long':>9}")
     for model, runs, long_runs in rows:
