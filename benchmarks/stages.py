@@ -133,7 +133,9 @@ def _instrument(pipeline: Any) -> None:
     for attr in ("probe_video", "resolve_model", "load_profile", "sha256_file",
                  "score_summary"):
         patch(pipeline, attr)
-    patch(pipeline, "pose_estimator", "model load (import + init)")
+    # Older trees built the estimator inside extract_pose.
+    loader = "pose_estimator" if hasattr(pipeline, "pose_estimator") else "MediaPipePoseEstimator"
+    patch(pipeline, loader, "model load (import + init)")
     warm = pipeline._warm_up_imports
 
     def warm_up() -> Any:
@@ -171,5 +173,5 @@ def _instrument_outputs() -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+    sys.path.append(str(Path(__file__).resolve().parent.parent / "src"))  # if not installed
     main()
