@@ -118,8 +118,9 @@ class MediaPipePoseEstimator:
 
         if self.scouting and time_ms > self._scout_until_ms:
             self._end_scouting()
-        time_ms = max(int(time_ms) * CLOCK_STRETCH, self._last_ms + 1)
-        self._last_ms = time_ms
+        # Frames sharing a millisecond still get a whole stretched millisecond apart.
+        self._last_ms = max(int(time_ms), self._last_ms + 1)
+        time_ms = self._last_ms * CLOCK_STRETCH
         frame = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(image))
         if self._quiet:
             # The graph logs set-up chatter from native code until it first finds someone.
