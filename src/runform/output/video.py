@@ -38,7 +38,7 @@ itself always uses the input's full resolution, and so do the report's stills.
 """
 
 PRESET = "superfast"
-"""x264 preset of ``annotated.mp4``: about 12 % less CPU than ``veryfast`` at 720p with a
+"""x264 preset of ``annotated.mp4``: roughly 10 % less CPU than ``veryfast`` at 720p with a
 slightly higher SSIM to the drawn frames at the same CRF (and a file about twice as big:
 roughly 2 Mbit/s at 720p 30 fps)."""
 
