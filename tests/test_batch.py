@@ -6,13 +6,16 @@ import csv
 import json
 import re
 import shutil
+from collections import deque
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path, PurePosixPath
 
 import pytest
 
 from runform.batch import BatchOptions, BatchReport, discover_clips, run_batch
 from runform.batch.discover import result_dir
-from runform.batch.local import WORKER_DIED
+from runform.batch.jobs import ClipJob
+from runform.batch.local import WORKER_DIED, LocalPool
 from runform.batch.runner import output_lock
 from runform.config import AnalysisConfig
 from runform.errors import InputNotFoundError, OutputError
@@ -188,6 +191,23 @@ def test_a_killed_worker_fails_only_its_own_clip(tmp_path: Path) -> None:
         "a.mp4": "ok", "b.mp4": "ok", "boom.mp4": "failed", "c.mp4": "ok"}
     assert report.failed[0].error == WORKER_DIED
     assert read_csv(out / "batch.csv")["boom.mp4"]["error"] == WORKER_DIED
+
+
+class _BrokenPool:
+    """A pool a worker has just died in: marked broken before its calls fail."""
+
+    def submit(self, *args: object) -> None:
+        raise BrokenProcessPool("A child process terminated abruptly")
+
+
+def test_a_clip_submitted_to_a_pool_breaking_under_it_is_requeued(tmp_path: Path) -> None:
+    jobs = deque(ClipJob(tmp_path / f"{k}.mp4", f"{k}.mp4", tmp_path / k, CONFIG) for k in "ab")
+    started: list[str] = []
+    broken = LocalPool._fill(_BrokenPool(), jobs, {}, 2,  # type: ignore[arg-type]
+                             lambda job: started.append(job.key))
+    assert broken
+    assert [job.key for job in jobs] == ["a.mp4", "b.mp4"]
+    assert started == []
 
 
 def test_two_batches_cannot_write_the_same_output_folder(tmp_path: Path) -> None:

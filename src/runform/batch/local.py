@@ -141,12 +141,9 @@ class LocalPool:
         pool = self._fresh_pool(min(width, len(queue)))
         running: dict[Future[ClipResult], ClipJob] = {}
         while queue or running:
-            while queue and len(running) < width:
-                job = queue.popleft()
-                running[pool.submit(run_in_worker, job)] = job
-                on_start(job)
+            broken = self._fill(pool, queue, running, width, on_start)
             done, _ = wait(running, return_when=FIRST_COMPLETED)
-            if any(isinstance(f.exception(), BrokenProcessPool) for f in done):
+            if broken or any(isinstance(f.exception(), BrokenProcessPool) for f in done):
                 wait(running)  # a broken pool fails every call still pending at once
                 crashed = [job for f, job in running.items() if _outcome(f, job) is None]
                 yield from (r for f, job in running.items() if (r := _outcome(f, job)))
@@ -156,6 +153,27 @@ class LocalPool:
                 yield _outcome(future, job) or ClipResult(job.key, "failed", job.out_dir,
                                                           error=WORKER_DIED)
         return []
+
+    @staticmethod
+    def _fill(pool: ProcessPoolExecutor, queue: deque[ClipJob],
+              running: dict[Future[ClipResult], ClipJob], width: int,
+              on_start: StartCallback) -> bool:
+        """Submit queued clips until ``width`` run; return True if the pool is already broken.
+
+        A worker's death marks the pool broken a moment before it fails the
+        pending calls, so a submit in between raises instead of returning a
+        future: the clip goes back to the front of the queue.
+        """
+        while queue and len(running) < width:
+            job = queue.popleft()
+            try:
+                future = pool.submit(run_in_worker, job)
+            except BrokenProcessPool:
+                queue.appendleft(job)
+                return True
+            running[future] = job
+            on_start(job)
+        return False
 
     def _fresh_pool(self, size: int) -> ProcessPoolExecutor:
         if self._pool is not None:
