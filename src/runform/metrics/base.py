@@ -249,15 +249,20 @@ def interval_means(time: FloatArray, series: FloatArray,
 
 def frame_series_entry(ctx: MetricContext, key: str, series: FloatArray,
                        landmarks: tuple[str, ...], tolerance: float,
-                       missing_reason: str) -> dict[str, Any]:
+                       missing_reason: str, *, clip_centred: bool = False) -> dict[str, Any]:
     """Summarise a per-frame angle into a metric entry: its mean over whole strides.
 
     Averaging over whole strides of the near foot weights every phase of
-    the stride equally. Extras: ``min``, ``max`` (per-frame), the SD of the
-    per-stride means and the number of strides. Confidence uses the stride
-    count, the landmarks' visibility, the frame rate and the standard error
-    of the per-stride means (scatter about their trend over the clip, see
-    :func:`standard_error`) against ``tolerance``.
+    the stride equally. With ``clip_centred`` the whole-stride mean is moved
+    along the per-stride trend to the middle of the frames where the angle
+    was measured (see :func:`shift_to_clip_centre`), so that a value that
+    drifts over the clip is reported as its mean over the whole clip, not
+    over the strides' window, which the partial strides at the two ends can
+    leave up to half a stride off-centre. Extras: ``min``, ``max``
+    (per-frame), the SD of the per-stride means and the number of strides.
+    Confidence uses the stride count, the landmarks' visibility, the frame
+    rate and the standard error of the per-stride means (scatter about their
+    trend over the clip, see :func:`standard_error`) against ``tolerance``.
     """
     frames = ctx.whole_strides() & np.isfinite(series)
     if not frames.any():
@@ -270,9 +275,52 @@ def frame_series_entry(ctx: MetricContext, key: str, series: FloatArray,
                       full_fps=spec(key).full_fps, spread=standard_error(per_stride, mid_times),
                       tolerance=tolerance, reliable=ctx.events_reliable)
     sd = float(np.nanstd(per_stride, ddof=1)) if n > 1 else float("nan")
-    return measured(key, float(np.mean(series[frames])), conf,
+    value = float(np.mean(series[frames]))
+    if clip_centred:
+        value += shift_to_clip_centre(ctx.track.time, series, frames, per_stride, mid_times)
+    return measured(key, value, conf,
                     min=float(np.min(series[frames])), max=float(np.max(series[frames])),
                     stride_sd=sd, strides=n)
+
+
+def shift_to_clip_centre(time: FloatArray, series: FloatArray, frames: BoolArray,
+                         per_stride: FloatArray, mid_times: FloatArray) -> float:
+    """Change of a whole-stride mean when moved to the middle of the measured clip.
+
+    The mean over whole strides is the value at the middle of the strides'
+    window; the mean over the clip is the value at the middle of the frames
+    where the series is finite. Between the two, the value changes by the
+    slope of the least-squares line through the per-stride means times the
+    distance between the two middles. The distance is limited to one stride
+    (partial strides at the ends never move the window's middle by more than
+    half a stride; a larger distance means events were lost, and the trend
+    is not extrapolated that far).
+
+    Parameters
+    ----------
+    time
+        Frame times, seconds, shape (T,).
+    series
+        Per-frame values, shape (T,), NaN where unmeasured.
+    frames
+        Frames of the whole-stride mean, boolean (T,).
+    per_stride, mid_times
+        Mean of the series over each stride and each stride's middle time, seconds.
+
+    Returns
+    -------
+    float
+        The shift to add to the whole-stride mean (units of ``series``); 0.0
+        with fewer than :data:`MIN_TREND_POINTS` strides, where no trend is
+        taken.
+    """
+    ok = np.isfinite(per_stride) & np.isfinite(mid_times)
+    if ok.sum() < MIN_TREND_POINTS or np.ptp(mid_times[ok]) <= 0 or not frames.any():
+        return 0.0
+    slope = float(np.polyfit(mid_times[ok], per_stride[ok], 1)[0])
+    stride_s = float(np.median(np.diff(mid_times[ok])))
+    offset = float(np.mean(time[np.isfinite(series)]) - np.mean(time[frames]))
+    return slope * float(np.clip(offset, -stride_s, stride_s))
 
 
 def at_contacts(ctx: MetricContext, series: dict[Foot, FloatArray]) -> FloatArray:

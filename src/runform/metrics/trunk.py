@@ -37,8 +37,14 @@ def trunk_lean_series(hip_mid: FloatArray, shoulder_mid: FloatArray,
 def measure_trunk_lean(ctx: MetricContext, series: FloatArray) -> dict[str, Any]:
     """Summarise the trunk-lean series into the ``trunk_lean_deg`` entry.
 
-    The value is the mean over whole strides of the near foot; see
+    The value is the mean lean over the clip: the mean over whole strides of
+    the near foot (every phase of the stride counts equally), moved along the
+    per-stride trend to the middle of the clip. A lean that grows as the
+    runner tires would otherwise read as its value at the middle of the
+    strides' window, up to half a stride off the clip's middle (0.3 deg for a
+    12 deg drift over a 10 s clip). See
     :func:`runform.metrics.base.frame_series_entry` for extras and confidence.
     """
     return frame_series_entry(ctx, KEY, series, LANDMARKS, TOLERANCE_DEG,
-                              "The hips and shoulders were not found in any frame.")
+                              "The hips and shoulders were not found in any frame.",
+                              clip_centred=True)
