@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -91,8 +92,23 @@ class Scene:
         return self.track.position[index]
 
     def active_contacts(self, index: int) -> list[Contact]:
-        """Return the contacts whose marks are on screen at frame ``index``."""
-        return [c for c in self.contacts if c.ic_frame <= index <= c.end_frame]
+        """Return the contacts whose marks are on screen at frame ``index`` (in contact order)."""
+        if not 0 <= index < len(self._on_screen):
+            return [c for c in self.contacts if c.ic_frame <= index <= c.end_frame]
+        return [self.contacts[i] for i in self._on_screen[index]]
+
+    @cached_property
+    def _on_screen(self) -> list[list[int]]:
+        """Per frame, the positions in :attr:`contacts` of the contacts shown on it.
+
+        Built once, in time proportional to the frames and the frames each contact
+        is shown on, so drawing a frame does not scan every contact of the clip.
+        """
+        shown: list[list[int]] = [[] for _ in range(len(self))]
+        for i, c in enumerate(self.contacts):
+            for frame in range(max(c.ic_frame, 0), min(c.end_frame, len(shown) - 1) + 1):
+                shown[frame].append(i)
+        return shown
 
     def scaled(self, factor: float, width: int, height: int) -> Scene:
         """Return the scene for frames resized by ``factor`` to ``width`` x ``height``."""
@@ -108,7 +124,15 @@ class Scene:
 
     def contact_at(self, index: int) -> Contact | None:
         """Return the contact whose initial contact falls on frame ``index``, if any."""
-        return next((c for c in self.contacts if c.ic_frame == index), None)
+        return self._by_ic_frame.get(index)
+
+    @cached_property
+    def _by_ic_frame(self) -> dict[int, Contact]:
+        """The first contact (in :attr:`contacts` order) at each initial-contact frame."""
+        first: dict[int, Contact] = {}
+        for c in self.contacts:
+            first.setdefault(c.ic_frame, c)
+        return first
 
 
 @dataclass(frozen=True)
@@ -174,8 +198,9 @@ def build_scene(track: PoseTrack, *, facing: Facing, near: Foot,
     """
     metrics = metrics or {}
     classify = classify or _clip_status(metrics)
-    contacts = tuple(_contact(track, facing, s) for s in steps
-                     if contact_frame(s, track.time) >= 0)
+    slack = _frame_slack(track.time)  # once per clip, not once per contact
+    contacts = tuple(_contact(track, facing, s, slack) for s in steps
+                     if contact_frame(s, track.time, slack=slack) >= 0)
     period = stride_period_s or _stride_from_contacts(track.time, contacts) or DEFAULT_STRIDE_S
     cadence = _row("cadence_spm", "Cadence",
                    _live_cadence(track.time, [c.ic_frame for c in contacts]), " spm", 0,
@@ -210,25 +235,47 @@ def _clip_status(metrics: Mapping[str, Mapping[str, Any]]) -> Classifier:
     return classify
 
 
-def contact_frame(step: Mapping[str, Any], time: FloatArray) -> int:
+def contact_frame(step: Mapping[str, Any], time: FloatArray, *,
+                  slack: float | None = None) -> int:
     """Return the frame nearest to a step's initial contact, or -1 when it is outside the clip.
 
     The contact time (``time_s``, refined below one frame) decides; ``frame`` is
     used only when there is no time, so drawings sit on the frame whose pose
-    the step's values were sampled from.
+    the step's values were sampled from. A time up to ``slack`` seconds (the
+    median frame interval, computed when None) beyond either end of the clip
+    still counts as inside.
     """
-    return _nearest_frame(step.get("time_s"), step.get("frame"), time)
+    return _nearest_frame(step.get("time_s"), step.get("frame"), time, slack)
 
 
-def _nearest_frame(t: Any, frame: Any, time: FloatArray) -> int:
+def _frame_slack(time: FloatArray) -> float:
+    """Median frame interval (seconds): how far past the clip :func:`contact_frame` still looks."""
+    return float(np.median(np.diff(time))) if time.size > 1 else 0.0
+
+
+def _nearest_frame(t: Any, frame: Any, time: FloatArray, slack: float | None = None) -> int:
     if isinstance(t, int | float) and math.isfinite(t) and time.size:
-        slack = float(np.median(np.diff(time))) if time.size > 1 else 0.0
+        slack = _frame_slack(time) if slack is None else slack
         if not time[0] - slack <= t <= time[-1] + slack:
             return -1
-        return int(np.argmin(np.abs(time - float(t))))
+        return _nearest_index(time, float(t))
     if isinstance(frame, int) and 0 <= frame < time.size:
         return frame
     return -1
+
+
+def _nearest_index(time: FloatArray, t: float) -> int:
+    """Index of the time nearest ``t`` in increasing ``time``, the earlier one on a tie.
+
+    The same index as ``argmin(abs(time - t))``, by binary search: only the two
+    times either side of ``t`` can be nearest.
+    """
+    i = int(np.searchsorted(time, t))
+    if i == 0:
+        return 0
+    if i == time.size:
+        return i - 1
+    return i - 1 if abs(time[i - 1] - t) <= abs(time[i] - t) else i
 
 
 def _point(track: PoseTrack, name: str, index: int) -> Point | None:
@@ -236,9 +283,10 @@ def _point(track: PoseTrack, name: str, index: int) -> Point | None:
     return (float(x), float(y)) if np.isfinite(x) and np.isfinite(y) else None
 
 
-def _contact(track: PoseTrack, facing: Facing, step: Mapping[str, Any]) -> Contact:
+def _contact(track: PoseTrack, facing: Facing, step: Mapping[str, Any],
+             slack: float | None = None) -> Contact:
     foot: Foot = "left" if step["foot"] == "left" else "right"
-    ic = contact_frame(step, track.time)
+    ic = contact_frame(step, track.time, slack=slack)
     knee = _point(track, f"{foot}_knee", ic)
     ankle = _point(track, f"{foot}_ankle", ic)
     feet = [p for p in (_point(track, f"{foot}_{part}", ic)
@@ -249,14 +297,15 @@ def _contact(track: PoseTrack, facing: Facing, step: Mapping[str, Any]) -> Conta
         sign = 1.0 if facing == "right" else -1.0
         shank = float(np.degrees(np.arctan2(sign * (ankle[0] - knee[0]), ankle[1] - knee[1])))
     contact_ms = step.get("contact_ms")
-    return Contact(foot=foot, ic_frame=ic, end_frame=_end_frame(track.time, step, ic),
+    return Contact(foot=foot, ic_frame=ic, end_frame=_end_frame(track.time, step, ic, slack),
                    contact_ms=None if contact_ms is None else float(contact_ms), knee=knee,
                    ankle=ankle, ground=ground, shank_deg=None if shank is None else float(shank),
                    values=dict(step))
 
 
-def _end_frame(time: FloatArray, step: Mapping[str, Any], ic: int) -> int:
-    end = _nearest_frame(step.get("toe_off_s"), step.get("toe_off_frame"), time)
+def _end_frame(time: FloatArray, step: Mapping[str, Any], ic: int,
+               slack: float | None = None) -> int:
+    end = _nearest_frame(step.get("toe_off_s"), step.get("toe_off_frame"), time, slack)
     if end < 0:
         end = int(np.searchsorted(time, time[ic] + CONTACT_SHOW_S, side="right")) - 1
     return min(time.size - 1, max(ic, end))
@@ -336,12 +385,19 @@ def _row_values(spec: _RowSpec, time: FloatArray, series: Mapping[str, FloatArra
 
 
 def _hold_last(n_frames: int, contacts: Sequence[Contact], key: str) -> FloatArray:
-    """Return, per frame, the last finite per-step value at or before that frame."""
+    """Return, per frame, the last finite per-step value at or before that frame.
+
+    Of several contacts on one frame, the last in ``contacts`` order counts.
+    """
+    held = [(c.ic_frame, float(value)) for c in sorted(contacts, key=lambda c: c.ic_frame)
+            if isinstance(value := c.values.get(key), int | float) and np.isfinite(value)]
     out = np.full(n_frames, np.nan)
-    for c in sorted(contacts, key=lambda c: c.ic_frame):
-        value = c.values.get(key)
-        if isinstance(value, int | float) and np.isfinite(value):
-            out[c.ic_frame:] = float(value)
+    if not held:
+        return out
+    frames = np.array([f for f, _ in held])
+    values = np.array([v for _, v in held])
+    last = np.searchsorted(frames, np.arange(n_frames), side="right") - 1
+    out[last >= 0] = values[last[last >= 0]]
     return out
 
 
