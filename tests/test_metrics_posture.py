@@ -95,6 +95,9 @@ def test_drifting_lean_reads_its_mean_over_the_clip(facing: str) -> None:
     assert np.mean(m.series["trunk_lean_deg"]) == pytest.approx(8.0, abs=1e-3)
     assert abs(_stride_window_mean(m) - 8.0) > 0.1
     assert m.metrics["trunk_lean_deg"]["value"] == pytest.approx(8.0, abs=0.02)
+    # The ears tip with the shoulders: the head's drift is reported the same way.
+    head = m.series["head_forward_deg"]
+    assert m.metrics["head_forward_deg"]["value"] == pytest.approx(np.nanmean(head), abs=0.02)
 
 
 @pytest.mark.parametrize("facing", ["left", "right"])

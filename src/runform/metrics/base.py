@@ -249,11 +249,11 @@ def interval_means(time: FloatArray, series: FloatArray,
 
 def frame_series_entry(ctx: MetricContext, key: str, series: FloatArray,
                        landmarks: tuple[str, ...], tolerance: float,
-                       missing_reason: str, *, clip_centred: bool = False) -> dict[str, Any]:
+                       missing_reason: str) -> dict[str, Any]:
     """Summarise a per-frame angle into a metric entry: its mean over whole strides.
 
     Averaging over whole strides of the near foot weights every phase of
-    the stride equally. With ``clip_centred`` the whole-stride mean is moved
+    the stride equally. The whole-stride mean is then moved
     along the per-stride trend to the middle of the frames where the angle
     was measured (see :func:`shift_to_clip_centre`), so that a value that
     drifts over the clip is reported as its mean over the whole clip, not
@@ -276,8 +276,7 @@ def frame_series_entry(ctx: MetricContext, key: str, series: FloatArray,
                       tolerance=tolerance, reliable=ctx.events_reliable)
     sd = float(np.nanstd(per_stride, ddof=1)) if n > 1 else float("nan")
     value = float(np.mean(series[frames]))
-    if clip_centred:
-        value += shift_to_clip_centre(ctx.track.time, series, frames, per_stride, mid_times)
+    value += shift_to_clip_centre(ctx.track.time, series, frames, per_stride, mid_times)
     return measured(key, value, conf,
                     min=float(np.min(series[frames])), max=float(np.max(series[frames])),
                     stride_sd=sd, strides=n)

@@ -46,5 +46,4 @@ def measure_trunk_lean(ctx: MetricContext, series: FloatArray) -> dict[str, Any]
     :func:`runform.metrics.base.frame_series_entry` for extras and confidence.
     """
     return frame_series_entry(ctx, KEY, series, LANDMARKS, TOLERANCE_DEG,
-                              "The hips and shoulders were not found in any frame.",
-                              clip_centred=True)
+                              "The hips and shoulders were not found in any frame.")
