@@ -4,10 +4,12 @@ import numpy as np
 import pytest
 
 from runform.metrics.foot_strike import (
+    SWING_WINDOW_S,
     belt_inclination,
     classify,
     foot_angle_series,
     strike_angles,
+    swing_end_angle,
 )
 from runform.metrics.geometry import interior_angle
 from runform.metrics.knee import knee_flexion_series
@@ -97,16 +99,76 @@ def test_shank_angle_series_sign() -> None:
         np.degrees(np.arctan2(20.0, 100.0)))
 
 
+def _swing_window_truth(run, foot: str, ic_time: float) -> float:  # type: ignore[no-untyped-def]
+    """Noise-free heel -> toe angle averaged over the swing window before ``ic_time``."""
+    sign = 1.0 if run.facing == "right" else -1.0
+    vals = []
+    for w in np.linspace(*SWING_WINDOW_S, 401):
+        d = (clean_point(run, f"{foot}_foot_index", ic_time - w)
+             - clean_point(run, f"{foot}_heel", ic_time - w))
+        vals.append(np.degrees(np.arctan2(-d[1], sign * d[0])))
+    return float(np.mean(vals))
+
+
 @pytest.mark.parametrize("facing", ["left", "right"])
 @pytest.mark.parametrize(("angle", "label"), [(15.0, "rearfoot"), (3.0, "midfoot"),
                                               (-6.0, "forefoot")])
 def test_foot_strike_angle_and_class(facing: str, angle: float, label: str) -> None:
     run = exact_run(facing=facing, strike_angle_deg=angle)
     fs = measure_run(run).metrics["foot_strike"]
-    assert fs["angle_deg"] == pytest.approx(angle, abs=1e-6)
+    near = [c for c in run.contacts if c.foot == fs["side"]]
+    # The foot's mean angle over the end of swing (the flat belt is level here).
+    expected = np.mean([_swing_window_truth(run, c.foot, c.ic_time) for c in near])
+    assert fs["angle_deg"] == pytest.approx(expected, abs=0.05)
+    # This runner's foot is still turning towards its landing angle then (it
+    # reaches it with zero speed at IC): the reading is within a degree of it.
+    assert abs(fs["angle_deg"] - angle) < 1.0
     assert fs["value"] == label
     assert fs["counts"][label] == len(run.contacts)
     assert "belt" in fs["caveat"] and "adjacent class" in fs["caveat"]
+
+
+def test_swing_end_angle_of_a_steady_turn() -> None:
+    # A foot turning at a constant rate: the window mean is its angle mid-window.
+    time = np.arange(0.0, 1.0, 1 / 30)
+    angle = 20.0 - 50.0 * time
+    ic = 0.5123
+    mid = ic - sum(SWING_WINDOW_S) / 2
+    assert swing_end_angle(time, angle, ic) == pytest.approx(20.0 - 50.0 * mid, abs=1e-9)
+    assert swing_end_angle(time, angle, ic, (0.1, 0.0)) == pytest.approx(
+        20.0 - 50.0 * (ic - 0.05), abs=1e-9)
+    hidden = angle.copy()
+    hidden[(time > ic - 0.1) & (time < ic)] = np.nan
+    assert np.isnan(swing_end_angle(time, hidden, ic))
+    assert np.isnan(swing_end_angle(time, angle, 0.03))  # window before the clip
+
+
+@pytest.mark.parametrize("facing", ["left", "right"])
+def test_foot_strike_ignores_how_the_landed_foot_is_read(facing: str) -> None:
+    # MediaPipe reads a struck, loading foot several degrees too toes-down: the
+    # frames from contact on must not change the strike angle.
+    run = exact_run(facing=facing, strike_angle_deg=12.0)
+    time = run.track.time
+    steps = true_events(run).steps
+    angles = {f: foot_angle_series(run.track.xy(f"{f}_heel"), run.track.xy(f"{f}_foot_index"),
+                                   facing) for f in ("left", "right")}  # type: ignore[arg-type]
+    clean = strike_angles(time, angles, steps, 0.0)
+    for step in steps:
+        landed = (time >= step.ic_time) & (time <= step.ic_time + 0.1)
+        angles[step.foot][landed] -= 8.0
+    assert strike_angles(time, angles, steps, 0.0) == pytest.approx(clean, abs=1e-9)
+    assert clean == pytest.approx(np.full(len(steps), 12.0), abs=1.0)
+
+
+@pytest.mark.parametrize(("angle", "label"), [(15.0, "rearfoot"), (-6.0, "forefoot")])
+def test_foot_strike_at_25_fps_between_frames(angle: float, label: str) -> None:
+    # Contacts between frames at 25 fps: the frame after a heel strike shows a
+    # foot already slapping down, so interpolating to IC would read ~4 deg too
+    # flat; the end of swing is smooth and reads the landing angle.
+    run = exact_run(strike_angle_deg=angle, fps=25.0, cadence_spm=180.0)
+    fs = measure_run(run).metrics["foot_strike"]
+    assert fs["value"] == label
+    assert abs(fs["angle_deg"] - angle) < 2.0
 
 
 def _rolled(xy: np.ndarray, deg: float) -> np.ndarray:
@@ -132,7 +194,10 @@ def test_foot_strike_is_measured_against_the_belt_so_camera_roll_cancels(
     angles = {f: foot_angle_series(heels[f], toes[f], facing)  # type: ignore[arg-type]
               for f in ("left", "right")}
     out = strike_angles(time, angles, steps, belt)
-    assert out == pytest.approx(np.full(len(steps), strike), abs=1e-6)
+    level = {f: foot_angle_series(run.track.xy(f"{f}_heel"), run.track.xy(f"{f}_foot_index"),
+                                  facing) for f in ("left", "right")}  # type: ignore[arg-type]
+    assert out == pytest.approx(strike_angles(time, level, steps, 0.0), abs=1e-6)
+    assert out == pytest.approx(np.full(len(steps), strike), abs=1.0)
 
 
 def test_belt_needs_three_toe_offs() -> None:
