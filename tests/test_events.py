@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy.ndimage import gaussian_filter1d
 
 from runform.cleaning import clean_track
 from runform.gait import GaitEvents, Step, detect_events, stride_period
+from runform.gait.events import corner, template_events
 from runform.gait.types import CleanedTrack
 from runform.pose.schema import LANDMARK_NAMES
 from runform.pose.track import PoseTrack
@@ -245,3 +247,54 @@ def test_real_treadmill_clip_facing_rhythm_and_steps() -> None:
     _check_order(events.steps)
     times = [s.ic_time for s in events.steps]
     assert 165.0 <= 60.0 * (len(times) - 1) / (times[-1] - times[0]) <= 178.0
+
+
+# ----------------------------------------------------------------- landing corner
+GRID = np.arange(-0.3, 0.5, 0.001)
+
+
+def _landing(land: float, level: float, sink: float, sigma: float) -> np.ndarray:
+    """Image height of a point that descends at 800 px/s, lands at ``land`` and then sinks
+    at ``sink`` px/s until lift-off at 0.25 s, rounded by a zero-lag Gaussian of ``sigma`` s."""
+    t = GRID
+    y = np.where(t < land, level - 800.0 * (land - t), level + sink * (t - land))
+    end = level + sink * (0.25 - land)
+    y = np.where(t > 0.25, end - 1000.0 * (t - 0.25), y)
+    return gaussian_filter1d(y, sigma / 0.001) if sigma else y
+
+
+@pytest.mark.parametrize("start", [-0.008, 0.0, 0.008])
+def test_corner_of_a_sharp_landing_is_exact(start: float) -> None:
+    y = _landing(0.0123, 500.0, 40.0, 0.0)
+    assert corner(GRID, y, 0.0123 + start, 0.02) == pytest.approx(0.0123, abs=1e-4)
+
+
+@pytest.mark.parametrize("start", [-0.008, 0.008])
+def test_corner_of_a_rounded_landing_moves_towards_it(start: float) -> None:
+    # Symmetric rounding pulls a fit that is off-centre towards its middle, but
+    # the fit still lands much nearer the corner than where it started.
+    y = _landing(0.0123, 500.0, 40.0, 0.006)
+    assert corner(GRID, y, 0.0123, 0.02) == pytest.approx(0.0123, abs=5e-4)
+    assert abs(corner(GRID, y, 0.0123 + start, 0.02) - 0.0123) < 0.4 * abs(start)
+
+
+def test_corner_without_a_corner_keeps_the_start() -> None:
+    assert corner(GRID, 5.0 * GRID, 0.01, 0.02) == 0.01
+    assert corner(GRID[:5], 5.0 * GRID[:5], -0.29, 0.02) == -0.29  # too few points
+    assert corner(GRID, _landing(0.0, 500.0, 0.0, 0.0), 0.1, 0.02) == 0.1  # corner outside
+
+
+@pytest.mark.parametrize("sink", [0.0, 30.0])
+@pytest.mark.parametrize("heel_first", [True, False])
+def test_template_contact_at_the_landing_corner(sink: float, heel_first: bool) -> None:
+    # The landing point keeps sinking after touchdown (a loaded foot, as MediaPipe
+    # reads it) and the filter rounds the corner: the contact is still the corner
+    # (a threshold near the early-stance depth alone read -4.7 and +3.7 ms).
+    first, second = (0.0, 0.03) if heel_first else (0.03, 0.0)
+    heel = _landing(first, 500.0, sink, 0.008)
+    toe = _landing(second, 495.0, sink, 0.008)
+    forward = -2.5 * GRID
+    template = np.stack([forward, heel, forward + 50, toe, forward + 10, heel - 40], 1)
+    events = template_events(GRID, template)
+    assert events is not None
+    assert events[0] == pytest.approx(0.0, abs=0.002)
