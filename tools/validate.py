@@ -154,10 +154,64 @@ def clip_specs(cache: Path) -> list[ClipSpec]:
     """
     stored = cache / f"specs-v{SET_VERSION}.json"
     if stored.exists():
-        return [ClipSpec(**d) for d in json.loads(stored.read_text())]
+        return [ClipSpec(**d) for d in json.loads(stored.read_text())] + extra_tune_specs()
     specs = _draw_specs()
     stored.write_text(json.dumps([asdict(s) for s in specs], indent=1))
-    return specs
+    return specs + extra_tune_specs()
+
+
+_EXTRA_BASE: dict[str, Any] = {
+    "speed_kmh": 10.5, "duty_factor": 0.33, "trunk_lean_deg": 6.0, "trunk_lean_drift_deg": 0.0,
+    "vertical_oscillation_cm": 8.0, "elbow_angle_deg": 95.0, "arm_swing_deg": 55.0,
+    "arm_swing_forward_share": 0.45, "head_forward_deg": 8.0, "body_shape": [],
+}
+_EXTRA_TUNE: tuple[tuple[str, dict[str, Any], dict[str, Any]], ...] = (
+    # Forefoot landings at 50-60 fps: the toe keeps sinking after touchdown.
+    ("tune-extra-forefoot-a",
+     {"cadence_spm": 172.0, "foot_ahead_at_ic_cm": 28.0, "knee_flexion_at_ic_deg": 16.0,
+      "foot_strike_angle_deg": -8.0, "height_cm": 170.0},
+     {"fps": 50.0, "width": 1280, "height": 720, "facing": "left", "camera_distance_m": 4.6,
+      "portrait": False, "crf": 28, "seed": 11}),
+    ("tune-extra-forefoot-b",
+     {"cadence_spm": 184.0, "foot_ahead_at_ic_cm": 20.0, "knee_flexion_at_ic_deg": 22.0,
+      "foot_strike_angle_deg": -11.5, "height_cm": 183.0},
+     {"fps": 60.0, "width": 720, "height": 1280, "facing": "right", "camera_distance_m": 3.4,
+      "portrait": True, "crf": 25, "seed": 12}),
+    ("tune-extra-forefoot-c",
+     {"cadence_spm": 164.0, "foot_ahead_at_ic_cm": 32.0, "knee_flexion_at_ic_deg": 12.0,
+      "foot_strike_angle_deg": -6.5, "height_cm": 176.0},
+     {"fps": 50.0, "width": 1920, "height": 1080, "facing": "right", "camera_distance_m": 5.6,
+      "portrait": False, "crf": 30, "seed": 13}),
+    ("tune-extra-forefoot-d",
+     {"cadence_spm": 176.0, "foot_ahead_at_ic_cm": 30.0, "knee_flexion_at_ic_deg": 18.0,
+      "foot_strike_angle_deg": -10.0, "height_cm": 168.0},
+     {"fps": 50.0, "width": 854, "height": 480, "facing": "left", "camera_distance_m": 5.0,
+      "portrait": False, "crf": 29, "seed": 16}),
+    # Steep heel strikes with a short reach and a bent knee.
+    ("tune-extra-heel-a",
+     {"cadence_spm": 180.0, "foot_ahead_at_ic_cm": 9.0, "knee_flexion_at_ic_deg": 24.0,
+      "foot_strike_angle_deg": 15.0, "height_cm": 188.0, "speed_kmh": 8.5,
+      "duty_factor": 0.3},
+     {"fps": 50.0, "width": 1280, "height": 720, "facing": "left", "camera_distance_m": 4.0,
+      "portrait": False, "crf": 26, "seed": 14}),
+    ("tune-extra-heel-b",
+     {"cadence_spm": 168.0, "foot_ahead_at_ic_cm": 12.0, "knee_flexion_at_ic_deg": 22.0,
+      "foot_strike_angle_deg": 19.0, "height_cm": 165.0, "speed_kmh": 8.0,
+      "duty_factor": 0.29},
+     {"fps": 60.0, "width": 854, "height": 480, "facing": "right", "camera_distance_m": 3.2,
+      "portrait": False, "crf": 27, "seed": 15}),
+)
+"""Fixed tuning clips for failure modes the random tuning draw missed: sinking-toe
+forefoot landings at 50-60 fps (small, strongly compressed runners among them)
+and steep heel strikes with a short reach. They are appended after the stored
+draw, so the drawn clips (held-out ones included) keep their specs, names and
+cache keys."""
+
+
+def extra_tune_specs() -> list[ClipSpec]:
+    """Return the fixed extra tuning clips (see :data:`_EXTRA_TUNE`)."""
+    return [ClipSpec(name, "tune", {**_EXTRA_BASE, **params}, {"duration_s": 10.0, **render})
+            for name, params, render in _EXTRA_TUNE]
 
 
 def _draw_specs() -> list[ClipSpec]:
