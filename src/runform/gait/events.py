@@ -19,7 +19,7 @@ Method
    the first moment the heel *or* the toe reaches the height it holds in
    early stance (within :data:`IC_TOLERANCE` of its range), refined to the
    corner of a continuous two-line fit of its path around that moment
-   (:data:`CORNER_HALF_S`), TO the last
+   (:data:`CORNER_BEFORE_S`, :data:`CORNER_AFTER_S`), TO the last
    moment the toe *or* heel is at the height it holds in late stance (within
    :data:`TO_TOLERANCE`). On a treadmill the stance foot is carried backwards
    while the pelvis stays put; the contact window is where the foot is low.
@@ -68,15 +68,25 @@ FLIGHT_TOLERANCE_S = 0.04
 """A contact may start this much before the other foot's toe-off (timing noise)."""
 IC_TOLERANCE = 0.02
 """IC: the heel or toe is within this share of its height range of its early-stance depth."""
-CORNER_HALF_S = 0.02
-"""IC: half-width (s) of the two-line fit that puts the landing at the corner of the path.
+CORNER_BEFORE_S = 0.04
+"""IC: the two-line fit that puts the landing at the corner of the path reaches this far (s)
+before the threshold crossing.
 
 The first threshold crossing depends on how rounded the corner is (frame rate,
-the cleaning's zero-lag 10 Hz filter, which spreads it over about this much
-on each side) and on how far the landmark keeps sinking after touchdown (a
-loaded foot): -15 to +11 ms per foot on the tuning clips. The corner between
-the descent and the start of the stance path does not depend on either; a
-longer stance side would follow the sinking and pull the corner late."""
+the cleaning's zero-lag 10 Hz filter, which spreads it over about 20 ms on
+each side) and on how far the landmark keeps sinking after touchdown (a loaded
+foot, a toe-first landing rolling down onto the heel). The corner between the
+descent and the start of the stance path depends on neither. The descent is
+close to a straight line, so the fit takes a long stretch of it; the stance
+side sinks along a curve, so it takes a short one (:data:`CORNER_AFTER_S`):
+a long stance side follows the sinking and pulls the corner late (on the
+extended tuning split, toe-first landings came +5 to +10 ms late with a
+symmetric +-20 ms fit). The price: a rounded corner that does not sink comes
+about 3 ms early instead of 1.7 ms (a synthetic landing rounded like the
+filter); one that sinks steadily after touchdown comes 12 ms late instead of
+27 ms."""
+CORNER_AFTER_S = 0.02
+"""IC: the two-line fit reaches this far (s) after the threshold crossing."""
 AIR_SHARE = 0.3
 """A point is clearly in the air this share of its height range above its stance depth."""
 LIFT_SEARCH_S = 0.12
@@ -181,39 +191,42 @@ def _arrival(grid: FloatArray, y: FloatArray, a: int, n: int) -> float | None:
     if y[k] > deepest - AIR_SHARE * rng:
         return None
     first = _first_at_least(grid, y, k, +1, deepest - IC_TOLERANCE * rng)
-    return None if first is None else corner(grid, y, first, CORNER_HALF_S)
+    return None if first is None else corner(grid, y, first, CORNER_BEFORE_S, CORNER_AFTER_S)
 
 
-def corner(grid: FloatArray, y: FloatArray, near: float, half: float) -> float:
-    """Corner of a continuous two-line (hinge) least-squares fit to ``y`` around ``near``.
+def corner(grid: FloatArray, y: FloatArray, near: float, before: float,
+           after: float | None = None) -> float:
+    """Landing corner of a continuous two-line (hinge) least-squares fit to ``y`` around ``near``.
 
-    One fit over ``[near - half, near + half]``, not re-centred on the corner
-    it finds: after touchdown MediaPipe's landmark keeps sinking along a
-    curve, and re-centring walks the stretch into that tail (on the tuning
-    clips the near foot's contacts then came 0.8, 2.7 and 7.8 ms late on
-    average for half-widths of 15, 20 and 25 ms, against 1.8 ms early for this
-    single fit).
+    One fit over ``[near - before, near + after]``, not re-centred on the
+    corner it finds: after touchdown MediaPipe's landmark keeps sinking along a
+    curve, and re-centring walks the stretch into that tail. Only corners
+    where ``y`` rises more slowly after than before count (image y points
+    down: a descent that slows, i.e. a landing), so a long descent side cannot
+    pick the start of the descent instead.
 
     Parameters
     ----------
     grid
         Evenly spaced times, seconds, shape (G,).
     y
-        Signal on the grid (e.g. a landmark's image height), shape (G,).
+        Signal on the grid (e.g. a landmark's image height, y down), shape (G,).
     near
-        Rough time of the corner (the middle of the fitted stretch).
-    half
-        Half-width of the fitted stretch, seconds.
+        Rough time of the corner.
+    before, after
+        How far the fitted stretch reaches before and after ``near``,
+        seconds; ``after`` defaults to ``before``.
 
     Returns
     -------
     float
         The time where the two lines meet, refined between grid points by a
         parabola through the fit's residuals; ``near`` itself when there is
-        no corner (the stretch holds too few points, the best corner is at
-        its edge, or two lines fit no better than one).
+        no landing corner (the stretch holds too few points, the best corner
+        is at its edge, or two lines fit no better than one).
     """
-    inside = (grid >= near - half) & (grid <= near + half) & np.isfinite(y)
+    after = before if after is None else after
+    inside = (grid >= near - before) & (grid <= near + after) & np.isfinite(y)
     t, v = grid[inside], y[inside]
     if t.size < 7:
         return near
@@ -226,9 +239,13 @@ def corner(grid: FloatArray, y: FloatArray, near: float, half: float) -> float:
     cost = np.einsum("cn,cn->c", residual, residual)
     line = np.polynomial.polynomial.polyfit(t, v, 1)
     line_cost = float(np.sum((v - np.polynomial.polynomial.polyval(t, line)) ** 2))
-    k = int(np.argmin(cost))
     straight = np.sqrt(line_cost / t.size) <= 1e-9 * (1.0 + float(np.max(np.abs(v))))
-    if straight or k in (0, breaks.size - 1) or not cost[k] < 0.5 * line_cost:
+    landing = (coef[:, 1] > 0) & (coef[:, 2] < coef[:, 1])
+    if straight or not landing.any():
+        return near
+    cost = np.where(landing, cost, np.max(cost))
+    k = int(np.argmin(cost))
+    if k in (0, breaks.size - 1) or not cost[k] < 0.5 * line_cost:
         return near
     return _parabolic(breaks, -cost, k)
 
